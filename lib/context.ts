@@ -1,0 +1,69 @@
+/**
+ * The edges a command touches besides files and network: environment,
+ * home directory, standard streams, clock. Commands receive a {@link Context}
+ * so tests can give them fakes; {@link realContext} is the only place that
+ * reads them from Deno.
+ *
+ * @module
+ */
+
+/** What a command may read from and write to outside its files. */
+export interface Context {
+  /** An environment variable, or undefined. Empty strings count as unset. */
+  env(name: string): string | undefined;
+  /** The user's home directory (HOME, else USERPROFILE, else HOMEDRIVE+HOMEPATH). */
+  homeDir(): string | undefined;
+  /** Writes text to standard output as is. */
+  stdout(text: string): void;
+  /** Writes text to standard error as is. */
+  stderr(text: string): void;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Whether standard error is a terminal (prompts and colours go there). */
+  stderrIsTerminal: boolean;
+  /** Whether standard output is a terminal. */
+  stdoutIsTerminal: boolean;
+  /** Whether `--verbose` was given. */
+  verbose: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** The context of this process. */
+export function realContext(options: { verbose?: boolean } = {}): Context {
+  return {
+    env(name) {
+      const value = Deno.env.get(name);
+      return value === "" ? undefined : value;
+    },
+    homeDir() {
+      const env = (name: string) => Deno.env.get(name) || undefined;
+      const drive = env("HOMEDRIVE");
+      const path = env("HOMEPATH");
+      return env("HOME") ?? env("USERPROFILE") ?? (drive && path ? drive + path : undefined);
+    },
+    stdout(text) {
+      writeAll(Deno.stdout, encoder.encode(text));
+    },
+    stderr(text) {
+      writeAll(Deno.stderr, encoder.encode(text));
+    },
+    now: () => Date.now(),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
+    verbose: options.verbose ?? false,
+  };
+}
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += stream.writeSync(bytes.subarray(offset));
+    } catch (error) {
+      // A closed pipe (e.g. `awsmfa status | head -1`) is not worth a crash.
+      if (error instanceof Deno.errors.BrokenPipe) return;
+      throw error;
+    }
+  }
+}
