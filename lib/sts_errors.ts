@@ -1,0 +1,235 @@
+/**
+ * What went wrong with an STS or IAM call, in the user's words (pure): turns
+ * an AWS error code and message, or a transport failure, into one of our
+ * error classes with the likely cause and the fix.
+ *
+ * @module
+ */
+import {
+  AuthError,
+  type AwsmfaError,
+  ConfigError,
+  InvalidCodeError,
+  NetworkError,
+  UsageError,
+} from "./errors.ts";
+
+/** A failed call, as seen by the transport. */
+export type CallFailure =
+  | {
+    kind: "service";
+    /** The AWS error code, e.g. `AccessDenied`. */
+    code: string;
+    message: string;
+    httpStatus?: number;
+    /** The response's `Date` header, for measuring clock skew. */
+    serverDate?: string;
+  }
+  | { kind: "timeout"; timeoutMs: number }
+  | { kind: "tls"; detail: string }
+  | { kind: "network"; detail: string }
+  | { kind: "unreadable"; detail: string; httpStatus?: number };
+
+/** What the message may name about the call. */
+export interface CallContext {
+  /** `GetSessionToken`, `AssumeRole`, `ListMFADevices`. */
+  operation: string;
+  /** The endpoint called. */
+  endpoint: string;
+  /** The section holding the long-term keys, e.g. `georgemfa`. */
+  sourceSection: string;
+  /** The access key id used (shown shortened). */
+  accessKeyId: string;
+  /** The MFA device ARN, when one was sent. */
+  serialNumber?: string;
+  /** Local time of the failure (ms), for skew. */
+  now: number;
+  /** Whether the request carried an MFA code that it may have used up. */
+  usedCode?: boolean;
+}
+
+/** `AKIA…WXYZ`: enough to recognise a key, not to use it. */
+export function shortKeyId(accessKeyId: string): string {
+  return accessKeyId.length > 8
+    ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`
+    : accessKeyId;
+}
+
+const CODE_MAY_BE_USED = "The code may have been used up: wait for the next one before retrying.";
+
+/** The error to report for `failure` during the call described by `context`. */
+export function describeCallFailure(failure: CallFailure, context: CallContext): AwsmfaError {
+  const service = context.operation === "ListMFADevices" ? "AWS IAM" : "AWS STS";
+  const maybeUsed = context.usedCode ? ` ${CODE_MAY_BE_USED}` : "";
+  switch (failure.kind) {
+    case "timeout":
+      return new NetworkError(
+        `${service} did not answer within ${failure.timeoutMs / 1000} s (${context.endpoint}).`,
+        {
+          fix: `Check your network connection or proxy (HTTPS_PROXY), then try again.${maybeUsed}`,
+        },
+      );
+    case "tls":
+      return new NetworkError(
+        `Could not make a trusted TLS connection to ${context.endpoint}: ${failure.detail}`,
+        {
+          fix: "Behind a proxy that inspects TLS, point AWS_CA_BUNDLE (or ca_bundle in " +
+            "~/.aws/config) at the PEM file of its certificate authority.",
+        },
+      );
+    case "network":
+      return new NetworkError(
+        `Could not reach ${service} at ${context.endpoint}: ${failure.detail}`,
+        {
+          fix: "Check your network connection, HTTPS_PROXY/NO_PROXY and any endpoint override " +
+            `(AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL), then try again.${maybeUsed}`,
+        },
+      );
+    case "unreadable":
+      return new NetworkError(
+        `${service} at ${context.endpoint} sent an answer awsmfa cannot read` +
+          `${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ""}: ${failure.detail}`,
+        {
+          fix: "A proxy or a wrong endpoint override may be answering instead of AWS; check " +
+            `HTTPS_PROXY and AWS_ENDPOINT_URL_STS.${maybeUsed}`,
+        },
+      );
+    case "service":
+      return describeServiceError(failure, context);
+  }
+}
+
+function describeServiceError(
+  failure: Extract<CallFailure, { kind: "service" }>,
+  context: CallContext,
+): AwsmfaError {
+  const { code, message } = failure;
+  const source = `[${context.sourceSection}]`;
+  const key = shortKeyId(context.accessKeyId);
+  const serial = context.serialNumber ?? "";
+
+  if (message.includes("invalid MFA one time pass code")) {
+    return new InvalidCodeError("AWS rejected the MFA code: it is wrong or was already used.", {
+      fix: "Each code works once: wait for the next code on your device (a new one every 30 s) " +
+        "and try again. If codes keep failing, check that the device's clock is right.",
+    });
+  }
+  if (message.includes("unable to validate MFA code")) {
+    return new AuthError(`AWS could not validate the code with MFA device ${serial}.`, {
+      fix: serialFix(serial, context.sourceSection),
+    });
+  }
+  if (message.includes("must provide both MFA serial number and one time pass code")) {
+    return new AuthError("AWS needs both the MFA device ARN and a code.", {
+      fix: `Set mfa_serial in ${source} and pass a 6-digit code.`,
+    });
+  }
+  if (message.includes("with session credentials")) {
+    return new ConfigError(
+      `The keys in ${source} (${key}) are temporary session credentials; ` +
+        `${context.operation} needs long-term keys.`,
+      { fix: `Put your long-term access keys (AKIA…) in ${source}, not a session.` },
+    );
+  }
+  switch (code) {
+    case "InvalidClientTokenId":
+    case "UnrecognizedClientException":
+      return new AuthError(
+        `AWS does not recognise access key ${key} from ${source}: it is wrong, deleted or inactive.`,
+        {
+          fix: `Check aws_access_key_id in ${source}. In the IAM console (your user, ` +
+            "Security credentials) make sure the key is active, or create a new one.",
+        },
+      );
+    case "SignatureDoesNotMatch": {
+      if (message.includes("Signature expired") || message.includes("Signature not yet current")) {
+        return new AuthError(
+          `AWS refused the request because this computer's clock is off${
+            skewText(failure.serverDate, context.now)
+          }.`,
+          {
+            fix: "Set the clock right (turn on automatic time sync: 'timedatectl set-ntp true' " +
+              "on Linux, Settings > Date & Time on macOS and Windows), then try again.",
+          },
+        );
+      }
+      return new AuthError(
+        `AWS refused the signature: aws_secret_access_key in ${source} does not belong to ` +
+          `access key ${key}.`,
+        {
+          fix:
+            `Copy the secret access key for ${key} into ${source} again (no spaces or quotes), ` +
+            "or create a new key pair in the IAM console.",
+        },
+      );
+    }
+    case "ExpiredToken":
+    case "ExpiredTokenException":
+      return new AuthError(`The credentials in ${source} have expired.`, {
+        fix: `Put long-term access keys in ${source}.`,
+      });
+    case "ValidationError":
+      if (/durationseconds/i.test(message)) {
+        return new UsageError(`AWS refused the duration: ${message}`, {
+          fix: "Choose a shorter --duration (or duration_seconds in the source section).",
+        });
+      }
+      return new UsageError(`AWS refused the request: ${message}`);
+    case "Throttling":
+    case "ThrottlingException":
+    case "RequestLimitExceeded":
+      return new NetworkError(`${serviceName(context)} is throttling requests (${code}).`, {
+        fix: "Wait a few seconds, then try again with the next code.",
+      });
+    case "AccessDenied":
+      return new AuthError(`AWS denied ${context.operation}: ${message}`, {
+        fix: context.operation === "ListMFADevices"
+          ? "Your IAM policy must allow iam:ListMFADevices without MFA; or pass --serial ARN."
+          : "Check the IAM policy attached to your user.",
+      });
+  }
+  if ((failure.httpStatus ?? 0) >= 500) {
+    return new NetworkError(
+      `${serviceName(context)} failed to answer (HTTP ${failure.httpStatus} ${code}).`,
+      {
+        fix: `This is on AWS's side; try again shortly.${
+          context.usedCode ? ` ${CODE_MAY_BE_USED}` : ""
+        }`,
+      },
+    );
+  }
+  return new AuthError(`AWS refused ${context.operation} (${code}): ${message}`);
+}
+
+function serviceName(context: CallContext): string {
+  return context.operation === "ListMFADevices" ? "AWS IAM" : "AWS STS";
+}
+
+function serialFix(serial: string, sourceSection: string): string {
+  const where = `mfa_serial in [${sourceSection}]`;
+  if (/:user\//.test(serial)) {
+    return `${where} is a user ARN (…:user/…), not an MFA device: use the device's ARN, ` +
+      `e.g. ${serial.replace(":user/", ":mfa/")} ('aws iam list-mfa-devices' shows it).`;
+  }
+  if (/:u2f\//.test(serial)) {
+    return `${where} is a U2F/FIDO security key; those cannot be used from the CLI or API. ` +
+      "Add a virtual or hardware TOTP device to your user and use its ARN.";
+  }
+  return `Check ${where}: it must be the ARN of an MFA device assigned to this IAM user, in the ` +
+    "same account and partition as the keys ('aws iam list-mfa-devices' shows it).";
+}
+
+function skewText(serverDate: string | undefined, now: number): string {
+  const server = serverDate ? Date.parse(serverDate) : NaN;
+  if (Number.isNaN(server)) return "";
+  const offset = Math.round((now - server) / 1000);
+  const direction = offset >= 0 ? "ahead of" : "behind";
+  return ` by ${formatSeconds(Math.abs(offset))}: it is ${direction} AWS's clock ` +
+    `(AWS allows 5 minutes)`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { parseArgs } from "../lib/args.ts";
+import { UsageError } from "../lib/errors.ts";
+
+const specs = {
+  code: { type: "string", short: "c" },
+  force: { type: "boolean", short: "f" },
+  "min-remaining": { type: "string" },
+} as const;
+
+Deno.test("args: flags in both spellings, positionals and the rest after --", () => {
+  const parsed = parseArgs([
+    "george",
+    "--code",
+    "123456",
+    "-f",
+    "--min-remaining=1h",
+    "--",
+    "aws",
+    "--x",
+  ], specs);
+  assert.deepEqual(parsed.positionals, ["george"]);
+  assert.equal(parsed.flags.code, "123456");
+  assert.equal(parsed.flags.force, true);
+  assert.equal(parsed.flags["min-remaining"], "1h");
+  assert.deepEqual(parsed.rest, ["aws", "--x"]);
+});
+
+Deno.test("args: '-' is a value, -cVALUE works", () => {
+  assert.equal(parseArgs(["--code", "-"], specs).flags.code, "-");
+  assert.equal(parseArgs(["-c123456"], specs).flags.code, "123456");
+});
+
+Deno.test("args: unknown flags suggest the closest one", () => {
+  assert.throws(() => parseArgs(["--forse"], specs, { command: "login" }), (error: unknown) => {
+    assert.ok(error instanceof UsageError);
+    assert.equal(error.message, "Unknown flag '--forse'.");
+    assert.match(error.fix ?? "", /Did you mean '--force'\? Run 'awsmfa login --help'/);
+    return true;
+  });
+  assert.throws(() => parseArgs(["-z"], specs), /Unknown flag '-z'/);
+});
+
+Deno.test("args: a missing value or a value for a boolean is a usage error", () => {
+  assert.throws(() => parseArgs(["--code"], specs), /needs a value/);
+  assert.throws(() => parseArgs(["--code", "--force"], specs), /needs a value/);
+  assert.throws(() => parseArgs(["--force=yes"], specs), /takes no value/);
+});
