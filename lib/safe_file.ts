@@ -307,7 +307,7 @@ async function replaceAtomically(target: Target, bytes: Uint8Array): Promise<voi
     try {
       await temp.write(bytes);
       if (!windows) {
-        await os.chmod(tempPath!, info?.mode != null ? info.mode & 0o7777 : 0o600);
+        await os.chmod(tempPath!, info?.mode != null ? info.mode & 0o777 : 0o600);
         if (info && os.uid() === 0 && (info.uid !== null && info.gid !== null)) {
           await os.chown(tempPath!, info.uid, info.gid);
         }
@@ -630,5 +630,7 @@ function splitPath(path: string, windows: boolean): [string, string] {
 function joinPath(dir: string, name: string, windows: boolean): string {
   const last = dir.at(-1);
   if (last === "/" || (windows && last === "\\")) return dir + name;
-  return dir + (windows ? "\\" : "/") + name;
+  // On Windows, keep to the separator the directory already uses.
+  const backslash = windows && (dir.includes("\\") || !dir.includes("/"));
+  return dir + (backslash ? "\\" : "/") + name;
 }

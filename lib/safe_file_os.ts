@@ -124,7 +124,11 @@ export const denoOs: SafeFileOs = {
     } catch (error) {
       // A lock file that exists but is not ours to write can still be locked.
       if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
-      file = await Deno.open(path, { read: true });
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch {
+        throw error;
+      }
     }
     return {
       tryLock: () => file.tryLock(true),
