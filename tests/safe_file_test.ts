@@ -381,14 +381,19 @@ Deno.test("two transactions in one process exclude each other; the waiter is tol
       }, { onWait, ...quiet });
     const waits: string[] = [];
     const first = append("a", 150);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!events.includes("a in")) await new Promise((resolve) => setTimeout(resolve, 1));
     await Promise.all([first, append("b", 0, (lockPath) => waits.push(lockPath))]);
     assert.deepEqual(events, ["a in", "a out", "b in", "b out"]);
     assert.deepEqual(waits, [`${dir}/.credentials.awsmfa.lock`]);
     assert.equal(await Deno.readTextFile(file), "ab");
 
     let release!: () => void;
-    const holding = withFileLock(file, () => new Promise<void>((resolve) => release = resolve));
+    const entered = Promise.withResolvers<void>();
+    const holding = withFileLock(file, () => {
+      entered.resolve();
+      return new Promise<void>((resolve) => release = resolve);
+    });
+    await entered.promise;
     const error = await updateFile(file, () => null, { timeoutMs: 1500 }).catch((error) => error);
     release();
     await holding;
