@@ -26,7 +26,7 @@ export function parseDuration(text: string): number | undefined {
 export function formatSpan(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
-  const minutes = Math.floor(s / 60);
+  const minutes = Math.round(s / 60);
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;

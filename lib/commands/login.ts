@@ -1,18 +1,129 @@
 /**
- * `awsmfa login`: placeholder until the login flow lands.
+ * `awsmfa login [PROFILE]` (also plain `awsmfa PROFILE`): get an MFA session
+ * and write it into the profile, or say it is still valid.
  *
  * @module
  */
 import type { Command } from "../cli.ts";
-import { UsageError } from "../errors.ts";
+import { formatLocalTime, formatRelative, parseDuration } from "../durations.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { DEFAULT_MIN_REMAINING_SECONDS, refreshSession } from "../refresh.ts";
+import type { ParsedArgs } from "../args.ts";
+import type { Context } from "../context.ts";
 
 /** The login command. */
 export const command: Command = {
-  usage: "login [PROFILE] [flags]",
-  description: "Get an MFA session for PROFILE and write it to the credentials file.",
-  flags: {},
-  examples: ["awsmfa login george"],
-  run() {
-    return Promise.reject(new UsageError("Login is not implemented yet."));
+  usage: "[login] [PROFILE] [flags]",
+  description:
+    `Reads the long-term keys and mfa_serial from [PROFILEmfa] in the credentials file, asks for
+the code your MFA device shows, calls STS GetSessionToken and writes the session into
+[PROFILE] (aws_access_key_id, aws_secret_access_key, aws_session_token and
+aws_credential_expiration). Nothing else in the file changes. While [PROFILE] holds a
+session valid for more than 15 minutes, it says so and asks for nothing.
+
+PROFILE defaults to $AWS_PROFILE, then 'default'.`,
+  flags: {
+    profile: { type: "string", value: "NAME", help: "The profile to refresh (or give it first)" },
+    "source-profile": {
+      type: "string",
+      value: "NAME",
+      help: "The section with the long-term keys (default: PROFILEmfa)",
+    },
+    code: {
+      type: "string",
+      short: "c",
+      value: "CODE",
+      help: "The 6-digit MFA code; '-' reads one line from stdin",
+    },
+    "code-command": {
+      type: "string",
+      value: "CMD",
+      help: "A command that prints the code (e.g. ykman oath accounts code -s aws)",
+    },
+    duration: {
+      type: "string",
+      short: "d",
+      value: "TIME",
+      help: "Session length: seconds or 12h, 90m (900..129600 s; default 43200)",
+    },
+    region: { type: "string", value: "REGION", help: "The STS region (default: from the profile)" },
+    "role-arn": {
+      type: "string",
+      value: "ARN",
+      help: "Assume this role with MFA instead of GetSessionToken",
+    },
+    "min-remaining": {
+      type: "string",
+      value: "TIME",
+      help: "Renew when the session has less than this left (default 15m)",
+    },
+    force: { type: "boolean", short: "f", help: "Renew even if the session is still valid" },
   },
+  examples: [
+    "awsmfa george                          # prompt for the code, refresh [george]",
+    "awsmfa george --code 123456            # no prompt",
+    "ykman oath accounts code -s aws | awsmfa george --code -",
+    "awsmfa george --duration 4h --force    # a new 4-hour session now",
+    "awsmfa --profile prod --source-profile prod-long-term",
+  ],
+  run,
 };
+
+async function run(args: ParsedArgs, context: Context): Promise<number> {
+  const flags = args.flags as Record<string, string | undefined>;
+  if (args.positionals.length > 1) {
+    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
+      fix: "Give one profile: awsmfa PROFILE [flags]. Run 'awsmfa --help' for the commands.",
+    });
+  }
+  const positional = args.positionals[0];
+  if (positional !== undefined && flags.profile !== undefined && positional !== flags.profile) {
+    throw new UsageError(`Two profiles given: '${positional}' and --profile '${flags.profile}'.`);
+  }
+  const profile = positional ?? flags.profile ?? context.env("AWS_PROFILE") ?? "default";
+  const outcome = await refreshSession({
+    profile,
+    sourceSection: flags["source-profile"],
+    code: flags.code,
+    codeCommand: flags["code-command"],
+    durationSeconds: durationFlag(flags.duration, "--duration"),
+    minRemainingSeconds: durationFlag(flags["min-remaining"], "--min-remaining") ??
+      DEFAULT_MIN_REMAINING_SECONDS,
+    region: flags.region,
+    roleArn: flags["role-arn"],
+    force: args.flags.force === true,
+  }, context);
+  const until = `${formatLocalTime(outcome.expiration)} (${
+    formatRelative(outcome.expiration.getTime(), context.now())
+  })`;
+  switch (outcome.kind) {
+    case "valid":
+      context.stdout(
+        `Profile ${profile} already has an MFA session, valid until ${until}. ` +
+          "Use --force to renew it now.\n",
+      );
+      break;
+    case "refreshed":
+      context.stdout(`Profile ${profile} is ready: MFA session valid until ${until}.\n`);
+      break;
+    case "refreshed-elsewhere":
+      context.stdout(
+        `Profile ${profile} was refreshed by another awsmfa run meanwhile; valid until ${until}. ` +
+          "Your code was not used.\n",
+      );
+      break;
+  }
+  return ExitCode.Ok;
+}
+
+/** Parses a duration flag, with a usage error naming the flag. */
+export function durationFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    throw new UsageError(`${flag} '${value}' is not a duration.`, {
+      fix: "Give seconds (3600) or a span such as 12h, 90m or 1h30m.",
+    });
+  }
+  return seconds;
+}

@@ -1,0 +1,288 @@
+/**
+ * AWS meaning on top of the INI document: where the credentials and config
+ * files are, which section holds the long-term keys (the source) and which
+ * the session (the target), what a stored session says, and the edit that
+ * writes a new one. Pure but for {@link locateFiles}, which reads the context.
+ *
+ * @module
+ */
+import type { Context } from "./context.ts";
+import { formatRfc3339, parseTimestamp } from "./durations.ts";
+import { ConfigError, FileFormatError, UsageError } from "./errors.ts";
+import { decodeIniBytes, getConfigProfile, type IniDocument, parseIni } from "./ini/mod.ts";
+
+/** The two files the AWS CLI reads. */
+export interface AwsFiles {
+  /** AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials. */
+  credentials: string;
+  /** AWS_CONFIG_FILE, else ~/.aws/config. */
+  config: string;
+}
+
+/** The default suffix of a source section: `[george]` gets its keys from `[georgemfa]`. */
+export const SOURCE_SUFFIX = "mfa";
+
+/** The keys a session occupies in the target section, in the order written. */
+export const SESSION_KEYS = [
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "aws_credential_expiration",
+] as const;
+
+/** Finds both files as every AWS SDK does, with `~` expanded. */
+export function locateFiles(context: Context): AwsFiles {
+  const home = context.homeDir();
+  const expand = (path: string) => {
+    if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
+    if (!home) throw noHome();
+    return home + path.slice(1);
+  };
+  const inHome = (name: string) => {
+    if (!home) throw noHome();
+    const separator = home.includes("\\") && !home.includes("/") ? "\\" : "/";
+    return `${home.replace(/[\\/]+$/, "")}${separator}.aws${separator}${name}`;
+  };
+  const credentials = context.env("AWS_SHARED_CREDENTIALS_FILE");
+  const config = context.env("AWS_CONFIG_FILE");
+  return {
+    credentials: credentials ? expand(credentials) : inHome("credentials"),
+    config: config ? expand(config) : inHome("config"),
+  };
+}
+
+function noHome(): ConfigError {
+  return new ConfigError("Cannot find your home directory: HOME is not set.", {
+    fix: "Set HOME, or name the files with AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE.",
+  });
+}
+
+/**
+ * Reads a file's bytes as an INI document, refusing (with the line and the
+ * fix) anything the AWS CLI itself would reject. A missing file is an empty
+ * document.
+ */
+export function loadIni(bytes: Uint8Array | null, path: string): IniDocument {
+  if (bytes === null) return parseIni("");
+  const decoded = decodeIniBytes(bytes);
+  if ("problem" in decoded) throw formatProblem(path, decoded.problem);
+  const doc = parseIni(decoded.text);
+  if (doc.problems.length > 0) throw formatProblem(path, doc.problems[0], doc.problems.length);
+  return doc;
+}
+
+function formatProblem(
+  path: string,
+  problem: { line: number; message: string },
+  count = 1,
+): FileFormatError {
+  const more = count > 1 ? ` (and ${count - 1} more problem${count > 2 ? "s" : ""})` : "";
+  return new FileFormatError(`${path} line ${problem.line}: ${problem.message}${more}`, {
+    fix:
+      "The AWS CLI rejects this file too. awsmfa changed nothing; fix the line and run it again.",
+  });
+}
+
+/** Rejects profile names that cannot be a section name the AWS CLI reads back. */
+export function checkProfileName(name: string, what = "Profile name"): string {
+  if (name === "" || name !== name.trim() || /[\]\r\n]/.test(name) || name.startsWith("[")) {
+    throw new UsageError(`${what} '${name}' cannot be used as a section name.`, {
+      fix: "Use a name without ']', line breaks, a leading '[' or surrounding spaces.",
+    });
+  }
+  return name;
+}
+
+/** The long-term keys and MFA settings of a source section. */
+export interface SourceProfile {
+  /** The section name, e.g. `georgemfa`. */
+  section: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The MFA device ARN; undefined when the section has none (setup can find it). */
+  mfaSerial?: string;
+  durationSeconds?: number;
+  region?: string;
+  roleArn?: string;
+  roleSessionName?: string;
+  externalId?: string;
+  mfaProcess?: string;
+}
+
+/** A sample source section for messages: no secret, the user's names. */
+export function sampleSourceSection(section: string, user = "george"): string {
+  return `[${section}]\n` +
+    "aws_access_key_id = AKIA…\n" +
+    "aws_secret_access_key = …\n" +
+    `mfa_serial = arn:aws:iam::123456789012:mfa/${user}`;
+}
+
+/**
+ * Reads the source section, with an error saying exactly what to add when
+ * it or its keys are missing, or when it holds temporary credentials.
+ */
+export function readSourceProfile(
+  doc: IniDocument,
+  section: string,
+  options: { path: string; target: string; requireSerial?: boolean },
+): SourceProfile {
+  const sample = sampleSourceSection(section, options.target);
+  if (!doc.sections().includes(section)) {
+    throw new ConfigError(`${options.path} has no section [${section}] with your long-term keys.`, {
+      fix: `Add it (your access key for ${options.target}, and your MFA device's ARN):\n\n` +
+        sample +
+        `\n\nOr run 'awsmfa setup ${options.target}' to move the keys from [${options.target}].`,
+    });
+  }
+  const get = (key: string) => {
+    const value = doc.get(section, key);
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const missing = ["aws_access_key_id", "aws_secret_access_key"].filter((key) => !get(key));
+  if (options.requireSerial !== false && !get("mfa_serial")) missing.push("mfa_serial");
+  if (missing.length > 0) {
+    throw new ConfigError(`[${section}] in ${options.path} has no ${missing.join(", ")}.`, {
+      fix: `The section needs these keys:\n\n${sample}` +
+        (missing.includes("mfa_serial")
+          ? `\n\n'awsmfa setup ${options.target}' can look the MFA device up for you.`
+          : ""),
+    });
+  }
+  const accessKeyId = get("aws_access_key_id")!;
+  if (get("aws_session_token") || accessKeyId.startsWith("ASIA")) {
+    throw new ConfigError(
+      `[${section}] holds temporary credentials (${
+        get("aws_session_token") ? "an aws_session_token" : "an ASIA… key"
+      }); GetSessionToken needs your long-term keys.`,
+      {
+        fix: `Put your IAM user's long-term access key (AKIA…) and secret in [${section}], ` +
+          "without aws_session_token.",
+      },
+    );
+  }
+  const serial = get("mfa_serial");
+  if (serial !== undefined) checkSerial(serial, section);
+  let durationSeconds: number | undefined;
+  const duration = get("duration_seconds");
+  if (duration !== undefined) {
+    durationSeconds = Number(duration);
+    if (!/^\d+$/.test(duration)) {
+      throw new ConfigError(`duration_seconds in [${section}] is '${duration}', not a number.`, {
+        fix: "Set it to a number of seconds from 900 to 129600, e.g. duration_seconds = 14400.",
+      });
+    }
+  }
+  return {
+    section,
+    accessKeyId,
+    secretAccessKey: get("aws_secret_access_key")!,
+    mfaSerial: serial,
+    durationSeconds,
+    region: get("region"),
+    roleArn: get("role_arn"),
+    roleSessionName: get("role_session_name"),
+    externalId: get("external_id"),
+    mfaProcess: get("mfa_process"),
+  };
+}
+
+/** Checks the shape of an MFA serial (STS: 9–256 of `[\w+=/:,.@-]`), naming the likely mistake. */
+export function checkSerial(serial: string, section: string): void {
+  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+    throw new ConfigError(
+      `mfa_serial in [${section}] is not a valid MFA device ARN: '${serial}'.`,
+      {
+        fix: "It looks like arn:aws:iam::123456789012:mfa/george (or a hardware token's serial " +
+          "number, e.g. GAHT12345678); 'aws iam list-mfa-devices' shows yours.",
+      },
+    );
+  }
+}
+
+/** What the target section holds. */
+export type StoredSession =
+  | { kind: "none" }
+  /** Long-term keys (AKIA…, no token): awsmfa must not overwrite them. */
+  | { kind: "long-term"; accessKeyId: string }
+  /** A session (ours or another tool's); expiration when recorded. */
+  | { kind: "session"; accessKeyId: string; expiration?: Date };
+
+/** Reads what the target section holds now. */
+export function readStoredSession(doc: IniDocument, section: string): StoredSession {
+  const get = (key: string) => {
+    const value = doc.get(section, key);
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const accessKeyId = get("aws_access_key_id");
+  if (!accessKeyId) return { kind: "none" };
+  const token = get("aws_session_token") ?? get("aws_security_token");
+  if (!token) return { kind: "long-term", accessKeyId };
+  const expiry = get("aws_credential_expiration") ?? get("expiration");
+  return { kind: "session", accessKeyId, expiration: expiry ? parseTimestamp(expiry) : undefined };
+}
+
+/** The credentials of a session as written. */
+export interface SessionToWrite {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** Writes `session` into `section` of `doc` (creating it), changing nothing else. */
+export function writeSession(doc: IniDocument, section: string, session: SessionToWrite): void {
+  doc.set(section, "aws_access_key_id", session.accessKeyId);
+  doc.set(section, "aws_secret_access_key", session.secretAccessKey);
+  doc.set(section, "aws_session_token", session.sessionToken);
+  doc.set(section, "aws_credential_expiration", formatRfc3339(session.expiration));
+}
+
+/** The error for a target that holds long-term keys. */
+export function longTermTargetError(target: string, source: string, path: string): ConfigError {
+  return new ConfigError(
+    `[${target}] in ${path} holds long-term keys (AKIA…); awsmfa will not overwrite them.`,
+    {
+      fix: `Move them into [${source}] with 'awsmfa setup ${target}' (or rename the section ` +
+        `header [${target}] to [${source}] and add mfa_serial), then run awsmfa ${target} again.`,
+    },
+  );
+}
+
+/** Settings from the config file that change how awsmfa calls AWS. */
+export interface ConfigSettings {
+  region?: string;
+  /** `endpoint_url` of the profile, or of its `services` section for the service. */
+  endpointUrl?: string;
+  caBundle?: string;
+  stsRegionalEndpoints?: string;
+}
+
+/**
+ * The settings of the first of `profiles` (config-file profile names) that
+ * has each one: `[profile george]` before `[profile georgemfa]`, say.
+ */
+export function readConfigSettings(
+  doc: IniDocument,
+  profiles: readonly string[],
+  service: "sts" | "iam",
+): ConfigSettings {
+  const settings: ConfigSettings = {};
+  for (const name of profiles) {
+    const profile = getConfigProfile(doc, name);
+    if (!profile) continue;
+    const text = (key: string) => {
+      const value = profile[key];
+      return typeof value === "string" && value !== "" ? value : undefined;
+    };
+    settings.region ??= text("region");
+    settings.caBundle ??= text("ca_bundle");
+    settings.stsRegionalEndpoints ??= text("sts_regional_endpoints");
+    const services = text("services");
+    const serviceBlock = services ? doc.get(`services ${services}`, service) : undefined;
+    const serviceEndpoint = typeof serviceBlock === "object"
+      ? serviceBlock.endpoint_url
+      : undefined;
+    settings.endpointUrl ??= serviceEndpoint || text("endpoint_url");
+  }
+  return settings;
+}

@@ -1,0 +1,308 @@
+/**
+ * The login flow, shared by every command that needs a valid session:
+ * read the files, skip while the stored session is valid, get a code, call
+ * STS under the file's lock, write the session. One pass, no back and forth.
+ *
+ * @module
+ */
+import { chooseRegion, serviceEndpoint } from "./aws_endpoints.ts";
+import {
+  type AwsFiles,
+  checkProfileName,
+  loadIni,
+  locateFiles,
+  longTermTargetError,
+  readConfigSettings,
+  readSourceProfile,
+  readStoredSession,
+  sampleSourceSection,
+  SOURCE_SUFFIX,
+  type SourceProfile,
+  writeSession,
+} from "./aws_files.ts";
+import { chooseCodeSource, openCodeReader } from "./code_source.ts";
+import type { Context } from "./context.ts";
+import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
+import type { IniDocument } from "./ini/mod.ts";
+import { readFileIfExists, withFileLock } from "./safe_file.ts";
+import { assumeRole, getSessionToken, preloadSdk, type SessionCredentials } from "./sts.ts";
+
+/** GetSessionToken's limits for IAM users, and our default. */
+export const DURATION_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
+/** AssumeRole's limits (the role's own maximum may be lower) and default. */
+export const ROLE_DURATION_LIMITS = { min: 900, max: 43_200, default: 3_600 } as const;
+/** How long the stored session must still be valid to skip the refresh, by default. */
+export const DEFAULT_MIN_REMAINING_SECONDS = 15 * 60;
+/** How many codes the prompt accepts before giving up. */
+const MAX_PROMPT_TRIES = 3;
+/** How long to wait for another run holding the lock (it may be calling STS). */
+const LOCK_TIMEOUT_MS = 30_000;
+
+/** What the user asked for. */
+export interface RefreshRequest {
+  /** The target profile, e.g. `george`. */
+  profile: string;
+  /** The section with the long-term keys; `{profile}mfa` when absent. */
+  sourceSection?: string;
+  /** `--code` (`-` for stdin). */
+  code?: string;
+  /** `--code-command`. */
+  codeCommand?: string;
+  /** `--duration` in seconds, already parsed. */
+  durationSeconds?: number;
+  /** `--region`. */
+  region?: string;
+  /** `--role-arn`. */
+  roleArn?: string;
+  /** Skip while the stored session is valid for more than this. */
+  minRemainingSeconds?: number;
+  /** Renew even when the stored session is valid. */
+  force?: boolean;
+}
+
+/** What happened. */
+export type RefreshOutcome =
+  /** The stored session was valid long enough; nothing was done. */
+  | { kind: "valid"; expiration: Date; session: StoredCredentials }
+  /** A new session was written. */
+  | { kind: "refreshed"; expiration: Date; session: StoredCredentials }
+  /** Another run wrote a fresh session while this one waited; the code was not used. */
+  | { kind: "refreshed-elsewhere"; expiration: Date; session: StoredCredentials };
+
+/** The session as stored in the target section. */
+export interface StoredCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** Runs the login flow for `request`. */
+export async function refreshSession(
+  request: RefreshRequest,
+  context: Context,
+): Promise<RefreshOutcome> {
+  const profile = checkProfileName(request.profile);
+  const sourceSection = checkProfileName(
+    request.sourceSection ?? profile + SOURCE_SUFFIX,
+    "Source section",
+  );
+  const minRemainingMs = (request.minRemainingSeconds ?? DEFAULT_MIN_REMAINING_SECONDS) * 1000;
+  const files = locateFiles(context);
+  const bytes = await readFileIfExists(files.credentials);
+  if (bytes === null) {
+    throw new ConfigError(`There is no credentials file at ${files.credentials}.`, {
+      fix: `Create it (mode 600) with your long-term keys:\n\n${
+        sampleSourceSection(sourceSection, profile)
+      }`,
+    });
+  }
+  const doc = loadIni(bytes, files.credentials);
+  const before = validSession(doc, profile, context.now() + minRemainingMs);
+  if (before && !request.force) return { kind: "valid", ...before };
+
+  const stored = readStoredSession(doc, profile);
+  if (stored.kind === "long-term") {
+    throw longTermTargetError(profile, sourceSection, files.credentials);
+  }
+  const source = readSourceProfile(doc, sourceSection, {
+    path: files.credentials,
+    target: profile,
+  });
+  const serial = source.mfaSerial!;
+  const roleArn = request.roleArn ?? source.roleArn;
+  const durationSeconds = chooseDuration(request, source, roleArn !== undefined);
+  const codeSource = chooseCodeSource({
+    code: request.code,
+    codeCommand: request.codeCommand,
+    mfaProcess: source.mfaProcess,
+    section: sourceSection,
+  });
+  warnAboutEnvironment(context, profile);
+  const call = await callSettings(request, source, files, context);
+  if (context.verbose) {
+    context.stderr(
+      `awsmfa: source [${sourceSection}], target [${profile}], MFA device ${serial}, ` +
+        `region ${call.region} (${call.regionSource}), endpoint ${call.endpoint}, ` +
+        `duration ${durationSeconds} s${roleArn ? `, role ${roleArn}` : ""}\n`,
+    );
+  }
+
+  const reader = await openCodeReader(codeSource, context.stderr);
+  try {
+    let rejected: string | undefined;
+    for (let attempt = 1;; attempt++) {
+      const code = await reader.read({
+        label: `MFA code for ${profile}: `,
+        onWaiting: preloadSdk,
+      });
+      if (code === rejected) {
+        reader.say(
+          "That is the code AWS just rejected; each code works once. Wait for the next one.",
+        );
+        attempt--;
+        continue;
+      }
+      try {
+        return await withFileLock(files.credentials, async (file) => {
+          const current = loadIni(await file.read(), files.credentials);
+          const now = readStoredSession(current, profile);
+          if (now.kind === "long-term") {
+            throw longTermTargetError(profile, sourceSection, files.credentials);
+          }
+          const fresh = validSession(current, profile, context.now() + minRemainingMs);
+          if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
+            return { kind: "refreshed-elsewhere", ...fresh };
+          }
+          const callOptions = {
+            region: call.region,
+            endpoint: call.endpoint,
+            caBundlePath: call.caBundle,
+            timeoutMs: call.timeoutMs,
+            sourceSection,
+            now: context.now,
+          };
+          const session: SessionCredentials = roleArn
+            ? await assumeRole(source, {
+              roleArn,
+              roleSessionName: source.roleSessionName ?? defaultSessionName(profile),
+              serialNumber: serial,
+              tokenCode: code,
+              durationSeconds,
+              externalId: source.externalId,
+            }, callOptions)
+            : await getSessionToken(source, {
+              serialNumber: serial,
+              tokenCode: code,
+              durationSeconds,
+            }, callOptions);
+          writeSession(current, profile, session);
+          await file.replace(new TextEncoder().encode(current.toString()));
+          return { kind: "refreshed", expiration: session.expiration, session };
+        }, {
+          timeoutMs: LOCK_TIMEOUT_MS,
+          onWait: (lockPath) =>
+            context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
+          warn: (message) => context.stderr(`awsmfa: warning: ${message}\n`),
+        });
+      } catch (error) {
+        if (!(error instanceof InvalidCodeError) || !reader.interactive) throw error;
+        if (attempt >= MAX_PROMPT_TRIES) throw error;
+        reader.say(`${error.message} Wait for the next code (${attempt}/${MAX_PROMPT_TRIES}).`);
+        rejected = code;
+      }
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/** The stored session of `section` if it is valid until at least `until` (ms). */
+export function validSession(
+  doc: IniDocument,
+  section: string,
+  until: number,
+): { expiration: Date; session: StoredCredentials } | undefined {
+  const stored = readStoredSession(doc, section);
+  if (stored.kind !== "session" || !stored.expiration) return undefined;
+  if (stored.expiration.getTime() <= until) return undefined;
+  const text = (key: string) => {
+    const value = doc.get(section, key);
+    return typeof value === "string" ? value : "";
+  };
+  return {
+    expiration: stored.expiration,
+    session: {
+      accessKeyId: stored.accessKeyId,
+      secretAccessKey: text("aws_secret_access_key"),
+      sessionToken: text("aws_session_token"),
+      expiration: stored.expiration,
+    },
+  };
+}
+
+function chooseDuration(request: RefreshRequest, source: SourceProfile, role: boolean): number {
+  const limits = role ? ROLE_DURATION_LIMITS : DURATION_LIMITS;
+  const seconds = request.durationSeconds ?? source.durationSeconds ?? limits.default;
+  if (seconds < limits.min || seconds > limits.max) {
+    const where = request.durationSeconds !== undefined
+      ? "--duration"
+      : `duration_seconds in [${source.section}]`;
+    const message = `${where} is ${seconds} s; ${
+      role ? "AssumeRole" : "GetSessionToken"
+    } accepts ${limits.min} to ${limits.max} s.`;
+    const fix = `Use a value from ${limits.min} (15m) to ${limits.max} (${limits.max / 3600}h).`;
+    throw request.durationSeconds !== undefined
+      ? new UsageError(message, { fix })
+      : new ConfigError(message, { fix });
+  }
+  return seconds;
+}
+
+function defaultSessionName(profile: string): string {
+  const name = `awsmfa-${profile}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+  return name.length >= 2 ? name : "awsmfa";
+}
+
+const OVERRIDING_VARIABLES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+
+function warnAboutEnvironment(context: Context, profile: string): void {
+  const set = OVERRIDING_VARIABLES.filter((name) => context.env(name) !== undefined);
+  if (set.length === 0) return;
+  context.stderr(
+    `awsmfa: warning: ${set.join(", ")} ${set.length > 1 ? "are" : "is"} set in your ` +
+      `environment; the AWS CLI and SDKs use ${
+        set.length > 1 ? "them" : "it"
+      } instead of profile ${profile}.\n` +
+      `  Run 'unset ${OVERRIDING_VARIABLES.join(" ")}' to use the profile.\n`,
+  );
+}
+
+interface CallSettings {
+  timeoutMs?: number;
+  region: string;
+  regionSource: string;
+  endpoint: string;
+  caBundle?: string;
+}
+
+async function callSettings(
+  request: RefreshRequest,
+  source: SourceProfile,
+  files: AwsFiles,
+  context: Context,
+): Promise<CallSettings> {
+  const configDoc = loadIni(await readFileIfExists(files.config), files.config);
+  const settings = readConfigSettings(configDoc, [request.profile, source.section], "sts");
+  const choice = chooseRegion({
+    flag: request.region,
+    env: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
+    profile: source.region ?? settings.region,
+    arn: source.mfaSerial,
+  });
+  if (choice.warning) context.stderr(`awsmfa: warning: ${choice.warning}\n`);
+  const endpoint = serviceEndpoint("sts", choice.region, {
+    serviceEnv: context.env("AWS_ENDPOINT_URL_STS"),
+    globalEnv: context.env("AWS_ENDPOINT_URL"),
+    configured: settings.endpointUrl,
+    ignoreConfigured: context.env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.toLowerCase() === "true",
+    stsRegionalEndpoints: context.env("AWS_STS_REGIONAL_ENDPOINTS") ??
+      settings.stsRegionalEndpoints,
+  });
+  const timeout = context.env("AWSMFA_TIMEOUT");
+  const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
+    throw new UsageError(`AWSMFA_TIMEOUT is '${timeout}', not a number of seconds.`, {
+      fix: "Set it to the seconds to wait for AWS, e.g. AWSMFA_TIMEOUT=20, or unset it (10 s).",
+    });
+  }
+  const home = context.homeDir();
+  const caBundle = context.env("AWS_CA_BUNDLE") ?? settings.caBundle;
+  return {
+    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    region: choice.region,
+    regionSource: choice.source,
+    endpoint,
+    caBundle: caBundle && home && caBundle.startsWith("~") ? home + caBundle.slice(1) : caBundle,
+  };
+}
