@@ -236,19 +236,8 @@ function isoSeconds(ms: number): string {
 }
 
 function xmlEscape(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) =>
-      c === "&"
-        ? "&amp;"
-        : c === "<"
-        ? "&lt;"
-        : c === ">"
-        ? "&gt;"
-        : c === '"'
-        ? "&quot;"
-        : "&apos;",
-  );
+  // As AWS does in text nodes: only what XML requires.
+  return text.replace(/[&<>]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;");
 }
 
 /** `<Name>value</Name>` with the value escaped. */
