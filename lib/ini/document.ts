@@ -1,0 +1,465 @@
+/**
+ * The lossless INI document: the original text, a line index built once per
+ * parse (and again, lazily, after each edit), and edits that replace or
+ * insert whole lines only.
+ *
+ * @module
+ */
+
+import { FileFormatError, UsageError } from "../errors.ts";
+import { hasOuterSpace, hasSpace, isSpace, loneSurrogateIndex, pyLower } from "./chars.ts";
+import {
+  BLANK,
+  COMMENT,
+  define,
+  findKey,
+  type IniProblem,
+  type IniScan,
+  type IniValue,
+  type KeyEntry,
+  keyLineParts,
+  keyValue,
+  scanIni,
+  type SectionEntry,
+} from "./scan.ts";
+
+/** The reference parser's view of a file: section → key → value (or sub-section). */
+export type IniRecord = Record<string, Record<string, IniValue>>;
+
+/** Options of {@link parseIni}. */
+export interface ParseIniOptions {
+  /** How to name the file in error messages, e.g. `~/.aws/credentials`. */
+  name?: string;
+}
+
+const DEFAULT_SECTION = "DEFAULT";
+
+/**
+ * A parsed INI file that remembers every byte. `toString()` gives back the
+ * exact text until an edit; edits (`set`, `delete`, `removeSection`) change
+ * the document in place, touching only the lines of the key or section they
+ * edit, and refuse to run while the document has {@link IniDocument.problems}.
+ */
+export class IniDocument {
+  #text: string;
+  #scan: IniScan | undefined;
+  #name: string | undefined;
+
+  /** Parses `text`; prefer {@link parseIni}. */
+  constructor(text: string, options: ParseIniOptions = {}) {
+    this.#text = String(text);
+    this.#name = options.name;
+    this.#scan = scanIni(this.#text);
+  }
+
+  /** What the reference parser (botocore) would reject, by line; empty if it accepts the file. */
+  get problems(): readonly IniProblem[] {
+    return this.#index().problems;
+  }
+
+  /** The text: byte for byte the parsed text until an edit. */
+  toString(): string {
+    return this.#text;
+  }
+
+  /**
+   * What botocore's `raw_config_parse` returns for this file: every section
+   * but `[DEFAULT]`, keys lower-cased, `[DEFAULT]`'s keys inherited where a
+   * section lacks them, sub-sections as objects.
+   *
+   * @throws {FileFormatError} if the file has problems.
+   */
+  toRecord(): IniRecord {
+    const scan = this.#index();
+    if (scan.problems.length > 0) throw this.#problemsError(scan.problems);
+    return buildRecord(this.#text, scan);
+  }
+
+  /**
+   * The names of the sections botocore reports, in file order (`[DEFAULT]`
+   * is not one of them).
+   */
+  sections(): string[] {
+    return [...this.#index().byName.keys()];
+  }
+
+  /**
+   * The keys and values botocore reads in `section` (with `[DEFAULT]`'s
+   * inherited), or `undefined` if there is no such section. For `DEFAULT`,
+   * its own keys. In a document with problems this is a best guess.
+   */
+  getSection(section: string): Record<string, IniValue> | undefined {
+    const scan = this.#index();
+    if (section === DEFAULT_SECTION) {
+      if (scan.defaults.length === 0) return undefined;
+      const values: Record<string, IniValue> = {};
+      for (const [name, entry] of scan.defaultKeys) {
+        define(values, name, keyValue(this.#text, scan, entry));
+      }
+      return values;
+    }
+    const occurrence = scan.byName.get(section);
+    if (occurrence === undefined) return undefined;
+    return sectionValues(this.#text, scan, occurrence, defaultValues(this.#text, scan));
+  }
+
+  /**
+   * The value botocore gives `key` (any case) in `section`, inheriting from
+   * `[DEFAULT]`; a sub-section is an object. `undefined` if the section or
+   * the key is absent. In a document with problems this is a best guess.
+   */
+  get(section: string, key: string): IniValue | undefined {
+    const scan = this.#index();
+    const entry = lookup(scan, section, pyLower(key), true);
+    return entry === undefined ? undefined : keyValue(this.#text, scan, entry);
+  }
+
+  /**
+   * Sets `key` in `section` to the one-line `value`, creating the key (after
+   * the section's last key, in the section's style) or the section (at the
+   * end, after a blank line) as needed. An existing key keeps its line's
+   * indentation, spelling and separator spacing; its continuation lines or
+   * sub-section are replaced with it.
+   *
+   * @returns whether the text changed (setting a key to its value changes nothing).
+   * @throws {UsageError} for a section, key or value botocore could not read back as written.
+   * @throws {FileFormatError} if the file has problems.
+   */
+  set(section: string, key: string, value: string): boolean {
+    checkSectionName(section);
+    checkKey(key);
+    checkValue(value);
+    const scan = this.#editable();
+    const text = this.#text;
+    const name = pyLower(key);
+    const occurrence = section === DEFAULT_SECTION ? scan.defaults[0] : scan.byName.get(section);
+    if (occurrence === undefined) {
+      this.#splice(text.length, text.length, newSectionText(text, scan, section, key, value));
+      return true;
+    }
+    const entry = lookup(scan, section, name, false);
+    if (entry !== undefined) {
+      if (entry.end === entry.line && keyValue(text, scan, entry) === value) return false;
+      const p = keyLineParts(text, scan, entry.line);
+      const after = p.valueStart < p.valueEnd
+        ? text.slice(p.sep + 1, p.valueStart)
+        : p.keyEnd < p.sep
+        ? " "
+        : "";
+      const line = text.slice(scan.starts[entry.line], p.sep + 1) + (value === "" ? "" : after) +
+        value;
+      this.#splice(scan.starts[entry.line], scan.ends[entry.end], line);
+      return true;
+    }
+    this.#insertKey(scan, occurrence, key, value);
+    return true;
+  }
+
+  /**
+   * Removes `key` (any case) from `section` with its continuation lines;
+   * nothing else changes. A key `section` only inherits from `[DEFAULT]`
+   * stays.
+   *
+   * @returns whether a key was removed.
+   * @throws {FileFormatError} if the file has problems.
+   */
+  delete(section: string, key: string): boolean {
+    const scan = this.#editable();
+    const entry = lookup(scan, section, pyLower(key), false);
+    if (entry === undefined) return false;
+    this.#splice(scan.starts[entry.line], scan.starts[entry.end + 1], "");
+    return true;
+  }
+
+  /**
+   * Removes the section (every `[DEFAULT]` header, for `DEFAULT`): its header,
+   * its keys and the comments between them, and the blank lines after it.
+   * Comments after its last key are kept (they belong to what follows).
+   *
+   * @returns whether a section was removed.
+   * @throws {FileFormatError} if the file has problems, or if removing it
+   *   would change how botocore reads the section after it.
+   */
+  removeSection(section: string): boolean {
+    const scan = this.#editable();
+    const text = this.#text;
+    const occurrences = section === DEFAULT_SECTION
+      ? scan.defaults
+      : scan.byName.has(section)
+      ? [scan.byName.get(section)!]
+      : [];
+    if (occurrences.length === 0) return false;
+    let result = text;
+    for (let o = occurrences.length - 1; o >= 0; o--) {
+      const occurrence = occurrences[o];
+      let first = occurrence.line;
+      const keys = occurrence.keys;
+      let last = keys.length > 0 ? keys[keys.length - 1].end : first;
+      while (last + 1 < scan.lineCount && scan.kinds[last + 1] === BLANK) last++;
+      if (last === scan.lineCount - 1) {
+        while (first > 0 && scan.kinds[first - 1] === BLANK) first--;
+      }
+      result = result.slice(0, scan.starts[first]) + result.slice(scan.starts[last + 1]);
+    }
+    // Removing a header can make an indented header after it a continuation
+    // line of the key before it; refuse rather than change another section.
+    const before = buildRecord(text, scan);
+    delete before[section];
+    if (section === DEFAULT_SECTION) {
+      for (const s of scan.byName.values()) {
+        const own = new Set(s.keys.map((k) => k.name));
+        for (const name of scan.defaultKeys.keys()) if (!own.has(name)) delete before[s.name][name];
+      }
+    }
+    const afterScan = scanIni(result);
+    if (
+      afterScan.problems.length > 0 ||
+      JSON.stringify(buildRecord(result, afterScan)) !== JSON.stringify(before)
+    ) {
+      throw new FileFormatError(
+        `Removing [${section}] would change how the AWS CLI reads the lines after it ` +
+          "(an indented header would become part of a value).",
+        { fix: `Remove the indentation of the header after [${section}], then try again.` },
+      );
+    }
+    this.#text = result;
+    this.#scan = afterScan;
+    return true;
+  }
+
+  #index(): IniScan {
+    return this.#scan ??= scanIni(this.#text);
+  }
+
+  #editable(): IniScan {
+    const scan = this.#index();
+    if (scan.problems.length > 0) throw this.#problemsError(scan.problems);
+    return scan;
+  }
+
+  #splice(from: number, to: number, insert: string): void {
+    this.#text = this.#text.slice(0, from) + insert + this.#text.slice(to);
+    this.#scan = undefined;
+  }
+
+  #insertKey(scan: IniScan, section: SectionEntry, key: string, value: string): void {
+    const text = this.#text;
+    const keys = section.keys;
+    const last: KeyEntry | undefined = keys[keys.length - 1];
+    const afterLine = last === undefined ? section.line : last.end;
+    const style = prevailingStyle(text, scan, keys.length > 0 ? [section] : scan.sections);
+    // The new line must not be indented more than the key line before it
+    // (it would continue that value), nor less than the next header (which
+    // would then continue the new value).
+    let indent = style.indent;
+    if (last !== undefined) {
+      const lastIndent = indentOf(text, scan, last.line);
+      if (indent.length > lastIndent.length) indent = lastIndent;
+    }
+    let next = afterLine + 1;
+    while (next < scan.lineCount && (scan.kinds[next] === BLANK || scan.kinds[next] === COMMENT)) {
+      next++;
+    }
+    if (next < scan.lineCount) {
+      const nextIndent = indentOf(text, scan, next);
+      if (indent.length < nextIndent.length) indent = nextIndent;
+    }
+    const line = indent + key + style.before + style.sep + (value === "" ? "" : style.after) +
+      value;
+    const eolEnd = scan.starts[afterLine + 1];
+    if (scan.ends[afterLine] < eolEnd) this.#splice(eolEnd, eolEnd, line + scan.eol);
+    else this.#splice(eolEnd, eolEnd, scan.eol + line);
+  }
+
+  #problemsError(problems: readonly IniProblem[]): FileFormatError {
+    const name = this.#name ?? "The file";
+    const list = problems.slice(0, 10).map((p) => `line ${p.line}: ${p.message}`);
+    if (problems.length > 10) list.push(`… and ${problems.length - 10} more`);
+    return new FileFormatError(
+      `${name} is not a file the AWS CLI can read:\n  ${list.join("\n  ")}`,
+      { fix: "Fix the lines listed above (the AWS CLI itself rejects the file), then try again." },
+    );
+  }
+}
+
+/** Parses any string into a document. Never throws; see {@link IniDocument.problems}. */
+export function parseIni(text: string, options: ParseIniOptions = {}): IniDocument {
+  return new IniDocument(text, options);
+}
+
+function lookup(
+  scan: IniScan,
+  section: string,
+  name: string,
+  inherit: boolean,
+): KeyEntry | undefined {
+  if (section === DEFAULT_SECTION) return scan.defaultKeys.get(name);
+  const occurrence = scan.byName.get(section);
+  if (occurrence === undefined) return undefined;
+  const own = findKey(occurrence, name);
+  if (own !== undefined || !inherit) return own;
+  return scan.defaultKeys.get(name);
+}
+
+function defaultValues(text: string, scan: IniScan): [string, IniValue][] {
+  const defaults: [string, IniValue][] = [];
+  for (const [name, entry] of scan.defaultKeys) defaults.push([name, keyValue(text, scan, entry)]);
+  return defaults;
+}
+
+function sectionValues(
+  text: string,
+  scan: IniScan,
+  section: SectionEntry,
+  defaults: [string, IniValue][],
+): Record<string, IniValue> {
+  const values: Record<string, IniValue> = {};
+  const keys = section.keys;
+  for (let k = 0; k < keys.length; k++) define(values, keys[k].name, keyValue(text, scan, keys[k]));
+  for (let d = 0; d < defaults.length; d++) {
+    if (!Object.hasOwn(values, defaults[d][0])) define(values, defaults[d][0], defaults[d][1]);
+  }
+  return values;
+}
+
+function buildRecord(text: string, scan: IniScan): IniRecord {
+  const record: IniRecord = {};
+  const defaults = defaultValues(text, scan);
+  for (const section of scan.byName.values()) {
+    define(record, section.name, sectionValues(text, scan, section, defaults));
+  }
+  return record;
+}
+
+function indentOf(text: string, scan: IniScan, line: number): string {
+  const start = scan.starts[line];
+  let i = start;
+  while (i < scan.ends[line] && isSpace(text.charCodeAt(i))) i++;
+  return text.slice(start, i);
+}
+
+interface KeyStyle {
+  indent: string;
+  before: string;
+  sep: string;
+  after: string;
+}
+
+/** The most common key-line style in `sections` (the later one on a tie). */
+function prevailingStyle(text: string, scan: IniScan, sections: SectionEntry[]): KeyStyle {
+  const counts = new Map<string, { count: number; last: number; style: KeyStyle }>();
+  let seen = 0;
+  outer: for (const section of sections) {
+    for (const key of section.keys) {
+      const p = keyLineParts(text, scan, key.line);
+      const before = text.slice(p.keyEnd, p.sep);
+      const style: KeyStyle = {
+        indent: text.slice(scan.starts[key.line], p.keyStart),
+        before,
+        sep: text[p.sep],
+        after: p.valueStart < p.valueEnd
+          ? text.slice(p.sep + 1, p.valueStart)
+          : before === ""
+          ? ""
+          : " ",
+      };
+      const id = `${style.indent}\0${style.before}\0${style.sep}\0${style.after}`;
+      const entry = counts.get(id);
+      if (entry === undefined) counts.set(id, { count: 1, last: seen, style });
+      else {
+        entry.count++;
+        entry.last = seen;
+      }
+      if (++seen >= 1000) break outer;
+    }
+  }
+  let best: { count: number; last: number; style: KeyStyle } | undefined;
+  for (const entry of counts.values()) {
+    if (
+      best === undefined || entry.count > best.count ||
+      (entry.count === best.count && entry.last > best.last)
+    ) best = entry;
+  }
+  return best?.style ?? { indent: "", before: " ", sep: "=", after: " " };
+}
+
+function newSectionText(
+  text: string,
+  scan: IniScan,
+  section: string,
+  key: string,
+  value: string,
+): string {
+  const eol = scan.eol;
+  const style = prevailingStyle(text, scan, scan.sections);
+  const line = style.indent + key + style.before + style.sep + (value === "" ? "" : style.after) +
+    value;
+  if (text.length === 0) return `[${section}]${eol}${line}${eol}`;
+  const last = scan.lineCount - 1;
+  const terminated = scan.ends[last] < text.length;
+  let prefix = terminated ? "" : eol;
+  if (scan.kinds[last] !== BLANK) prefix += eol;
+  return `${prefix}[${section}]${eol}${line}${terminated ? eol : ""}`;
+}
+
+function describe(value: string): string {
+  return JSON.stringify(value);
+}
+
+function checkCommon(kind: string, value: string): void {
+  if (typeof value !== "string") {
+    throw new UsageError(`The ${kind} must be a string, not ${typeof value}.`);
+  }
+  if (loneSurrogateIndex(value) !== -1) {
+    throw new UsageError(`The ${kind} ${describe(value)} is not valid Unicode text.`, {
+      fix: `Remove the unpaired surrogate from the ${kind}.`,
+    });
+  }
+}
+
+function checkSectionName(name: string): void {
+  checkCommon("section name", name);
+  let why = "";
+  if (name === "") why = "is empty";
+  else if (/[\r\n]/.test(name)) why = "contains a line break";
+  else if (name.includes("]")) why = "contains ']'";
+  else if (hasOuterSpace(name)) why = "starts or ends with whitespace";
+  if (why !== "") {
+    throw new UsageError(
+      `The section name ${describe(name)} ${why}, so the AWS CLI could not read it back.`,
+      {
+        fix: "Use a section name without line breaks, ']' or surrounding whitespace.",
+      },
+    );
+  }
+}
+
+function checkKey(key: string): void {
+  checkCommon("key", key);
+  let why = "";
+  if (key === "") why = "is empty";
+  else if (/[=:]/.test(key)) why = "contains '=' or ':'";
+  else if (hasSpace(key)) why = "contains whitespace or a line break";
+  else if (/^[[#;]/.test(key)) why = `starts with '${key[0]}'`;
+  if (why !== "") {
+    throw new UsageError(
+      `The key ${describe(key)} ${why}, so the AWS CLI could not read it back.`,
+      {
+        fix: "Use a key made of letters, digits, '_' and '-', like aws_session_token.",
+      },
+    );
+  }
+}
+
+function checkValue(value: string): void {
+  checkCommon("value", value);
+  let why = "";
+  if (/[\r\n]/.test(value)) why = "contains a line break";
+  else if (hasOuterSpace(value)) why = "starts or ends with whitespace";
+  if (why !== "") {
+    throw new UsageError(
+      `The value ${describe(value)} ${why}, so the AWS CLI could not read it back as written.`,
+      { fix: "Remove the line breaks and the leading and trailing whitespace from the value." },
+    );
+  }
+}
