@@ -24,7 +24,7 @@ import { chooseCodeSource, openCodeReader } from "./code_source.ts";
 import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
-import { readFileIfExists, withFileLock } from "./safe_file.ts";
+import { type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
 import { assumeRole, getSessionToken, preloadSdk, type SessionCredentials } from "./sts.ts";
 
 /** GetSessionToken's limits for IAM users, and our default. */
@@ -37,6 +37,8 @@ export const DEFAULT_MIN_REMAINING_SECONDS = 15 * 60;
 const MAX_PROMPT_TRIES = 3;
 /** How long to wait for another run holding the lock (it may be calling STS). */
 const LOCK_TIMEOUT_MS = 30_000;
+/** How long a `lockBeforeCode` run waits for another one (which may be waiting for its user). */
+export const PROMPT_LOCK_TIMEOUT_MS = 120_000;
 
 /** What the user asked for. */
 export interface RefreshRequest {
@@ -58,6 +60,13 @@ export interface RefreshRequest {
   minRemainingSeconds?: number;
   /** Renew even when the stored session is valid. */
   force?: boolean;
+  /**
+   * Take the file's lock before asking for the code and hold it until the
+   * session is written, so that runs started together (an SDK calling
+   * `credential_process` from several threads) ask once: the others wait,
+   * then find the fresh session. Waits up to {@link PROMPT_LOCK_TIMEOUT_MS}.
+   */
+  lockBeforeCode?: boolean;
 }
 
 /** What happened. */
@@ -128,73 +137,88 @@ export async function refreshSession(
     );
   }
 
-  const reader = await openCodeReader(codeSource, context.stderr);
-  try {
-    let rejected: string | undefined;
-    for (let attempt = 1;; attempt++) {
-      const code = await reader.read({
-        label: `MFA code for ${profile}: `,
-        onWaiting: preloadSdk,
-      });
-      if (code === rejected) {
-        reader.say(
-          "That is the code AWS just rejected; each code works once. Wait for the next one.",
-        );
-        attempt--;
-        continue;
-      }
-      try {
-        return await withFileLock(files.credentials, async (file) => {
-          const current = loadIni(await file.read(), files.credentials);
-          const now = readStoredSession(current, profile);
-          if (now.kind === "long-term") {
-            throw longTermTargetError(profile, sourceSection, files.credentials);
-          }
-          const fresh = validSession(current, profile, context.now() + minRemainingMs);
-          if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
-            return { kind: "refreshed-elsewhere", ...fresh };
-          }
-          const callOptions = {
-            region: call.region,
-            endpoint: call.endpoint,
-            caBundlePath: call.caBundle,
-            timeoutMs: call.timeoutMs,
-            sourceSection,
-            now: context.now,
-          };
-          const session: SessionCredentials = roleArn
-            ? await assumeRole(source, {
-              roleArn,
-              roleSessionName: source.roleSessionName ?? defaultSessionName(profile),
-              serialNumber: serial,
-              tokenCode: code,
-              durationSeconds,
-              externalId: source.externalId,
-            }, callOptions)
-            : await getSessionToken(source, {
-              serialNumber: serial,
-              tokenCode: code,
-              durationSeconds,
-            }, callOptions);
-          writeSession(current, profile, session);
-          await file.replace(new TextEncoder().encode(current.toString()));
-          return { kind: "refreshed", expiration: session.expiration, session };
-        }, {
-          timeoutMs: LOCK_TIMEOUT_MS,
-          onWait: (lockPath) =>
-            context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
-          warn: (message) => context.stderr(`awsmfa: warning: ${message}\n`),
+  const lockOptions = {
+    timeoutMs: request.lockBeforeCode ? PROMPT_LOCK_TIMEOUT_MS : LOCK_TIMEOUT_MS,
+    onWait: (lockPath: string) =>
+      context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
+    warn: (message: string) => context.stderr(`awsmfa: warning: ${message}\n`),
+  };
+  type WithLock = <T>(fn: (file: LockedFile) => Promise<T>) => Promise<T>;
+  const exchangeCode = async (withLock: WithLock): Promise<RefreshOutcome> => {
+    const reader = await openCodeReader(codeSource, context.stderr);
+    try {
+      let rejected: string | undefined;
+      for (let attempt = 1;; attempt++) {
+        const code = await reader.read({
+          label: `MFA code for ${profile}: `,
+          onWaiting: preloadSdk,
         });
-      } catch (error) {
-        if (!(error instanceof InvalidCodeError) || !reader.interactive) throw error;
-        if (attempt >= MAX_PROMPT_TRIES) throw error;
-        reader.say(`${error.message} Wait for the next code (${attempt}/${MAX_PROMPT_TRIES}).`);
-        rejected = code;
+        if (code === rejected) {
+          reader.say(
+            "That is the code AWS just rejected; each code works once. Wait for the next one.",
+          );
+          attempt--;
+          continue;
+        }
+        try {
+          return await withLock(async (file) => {
+            const current = loadIni(await file.read(), files.credentials);
+            const now = readStoredSession(current, profile);
+            if (now.kind === "long-term") {
+              throw longTermTargetError(profile, sourceSection, files.credentials);
+            }
+            const fresh = validSession(current, profile, context.now() + minRemainingMs);
+            if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
+              return { kind: "refreshed-elsewhere", ...fresh };
+            }
+            const callOptions = {
+              region: call.region,
+              endpoint: call.endpoint,
+              caBundlePath: call.caBundle,
+              timeoutMs: call.timeoutMs,
+              sourceSection,
+              now: context.now,
+            };
+            const session: SessionCredentials = roleArn
+              ? await assumeRole(source, {
+                roleArn,
+                roleSessionName: source.roleSessionName ?? defaultSessionName(profile),
+                serialNumber: serial,
+                tokenCode: code,
+                durationSeconds,
+                externalId: source.externalId,
+              }, callOptions)
+              : await getSessionToken(source, {
+                serialNumber: serial,
+                tokenCode: code,
+                durationSeconds,
+              }, callOptions);
+            writeSession(current, profile, session);
+            await file.replace(new TextEncoder().encode(current.toString()));
+            return { kind: "refreshed", expiration: session.expiration, session };
+          });
+        } catch (error) {
+          if (!(error instanceof InvalidCodeError) || !reader.interactive) throw error;
+          if (attempt >= MAX_PROMPT_TRIES) throw error;
+          reader.say(`${error.message} Wait for the next code (${attempt}/${MAX_PROMPT_TRIES}).`);
+          rejected = code;
+        }
       }
+    } finally {
+      reader.close();
     }
-  } finally {
-    reader.close();
+  };
+  if (!request.lockBeforeCode) {
+    return await exchangeCode((fn) => withFileLock(files.credentials, fn, lockOptions));
   }
+  return await withFileLock(files.credentials, async (held) => {
+    const current = loadIni(await held.read(), files.credentials);
+    const fresh = validSession(current, profile, context.now() + minRemainingMs);
+    if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
+      return { kind: "refreshed-elsewhere", ...fresh };
+    }
+    return await exchangeCode((fn) => fn(held));
+  }, lockOptions);
 }
 
 /** The stored session of `section` if it is valid until at least `until` (ms). */
