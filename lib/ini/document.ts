@@ -122,11 +122,11 @@ export class IniDocument {
    * sub-section are replaced with it.
    *
    * @returns whether the text changed (setting a key to its value changes nothing).
-   * @throws {UsageError} for a section, key or value botocore could not read back as written.
+   * @throws {UsageError} for a key or value (or the name of a section to create)
+   *   that botocore could not read back as written.
    * @throws {FileFormatError} if the file has problems.
    */
   set(section: string, key: string, value: string): boolean {
-    checkSectionName(section);
     checkKey(key);
     checkValue(value);
     const scan = this.#editable();
@@ -134,6 +134,7 @@ export class IniDocument {
     const name = pyLower(key);
     const occurrence = section === DEFAULT_SECTION ? scan.defaults[0] : scan.byName.get(section);
     if (occurrence === undefined) {
+      checkSectionName(section);
       this.#splice(text.length, text.length, newSectionText(text, scan, section, key, value));
       return true;
     }
