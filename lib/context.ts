@@ -11,6 +11,8 @@
 export interface Context {
   /** An environment variable, or undefined. Empty strings count as unset. */
   env(name: string): string | undefined;
+  /** Every environment variable, for a child process's environment. */
+  environment(): Record<string, string>;
   /** The user's home directory (HOME, else USERPROFILE, else HOMEDRIVE+HOMEPATH). */
   homeDir(): string | undefined;
   /** Writes text to standard output as is. */
@@ -36,6 +38,7 @@ export function realContext(options: { verbose?: boolean } = {}): Context {
       const value = Deno.env.get(name);
       return value === "" ? undefined : value;
     },
+    environment: () => Deno.env.toObject(),
     homeDir() {
       const env = (name: string) => Deno.env.get(name) || undefined;
       const drive = env("HOMEDRIVE");
