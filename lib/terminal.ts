@@ -20,13 +20,13 @@ export interface Terminal {
 const encoder = new TextEncoder();
 
 /**
- * Opens the user's terminal: `/dev/tty` on Unix (so a piped stdin does not
- * matter), the console on Windows. Undefined when there is none (CI, cron,
- * a detached process).
+ * Opens the user's terminal: standard input when it is one, else `/dev/tty`
+ * on Unix (so a piped stdin does not matter). Undefined when there is none
+ * (CI, cron, a detached process).
  */
 export async function openTerminal(): Promise<Terminal | undefined> {
-  if (Deno.build.os === "windows") {
-    if (!Deno.stdin.isTerminal()) return undefined;
+  // Standard input first: it needs no special permission and works on every OS.
+  if (Deno.stdin.isTerminal()) {
     return {
       read: (buffer) => Deno.stdin.read(buffer),
       write: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
@@ -34,6 +34,9 @@ export async function openTerminal(): Promise<Terminal | undefined> {
       close: () => {},
     };
   }
+  if (Deno.build.os === "windows") return undefined;
+  // stdin is a pipe: ask the controlling terminal itself. (Deno grants /dev/tty
+  // only with --allow-all, which awsmfa runs with: --allow-run is as strong.)
   let tty: Deno.FsFile;
   try {
     tty = await Deno.open("/dev/tty", { read: true, write: true });

@@ -37,7 +37,7 @@ export function taskPermissions(): string[] {
 }
 
 /** Deno's cache directory, so a run with a throw-away HOME does not download anything. */
-function denoDir(): string {
+export function denoDir(): string {
   const explicit = Deno.env.get("DENO_DIR");
   if (explicit) return explicit;
   const home = Deno.env.get("HOME") ?? "";
