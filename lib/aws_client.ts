@@ -1,0 +1,270 @@
+/**
+ * What every AWS call of awsmfa shares, whatever the service: explicit keys,
+ * region and endpoint (so the SDK searches for nothing), the fetch handler
+ * with the CA bundle, one attempt, a bounded timeout, the response's `Date`
+ * header kept for clock skew, and the SDK's errors turned into ours by
+ * {@link describeCallFailure}. `sts.ts` and `iam.ts` build on it.
+ *
+ * The SDK's HTTP layer is loaded lazily (only when a call is made), and
+ * {@link fetchServerDate} needs no SDK at all.
+ *
+ * @module
+ */
+import { AwsmfaError, FileError } from "./errors.ts";
+import { type CallContext, type CallFailure, describeCallFailure } from "./sts_errors.ts";
+
+/** Long-term keys of an IAM user. */
+export interface LongTermKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Where and how to call. */
+export interface CallOptions {
+  /** The signing region. */
+  region: string;
+  /** The endpoint URL (see `serviceEndpoint`). */
+  endpoint: string;
+  /** Path of a PEM bundle of extra trusted certificate authorities. */
+  caBundlePath?: string;
+  /** The whole call's time limit; 10 s by default. */
+  timeoutMs?: number;
+  /** The section the keys came from, for messages. */
+  sourceSection: string;
+  /** The clock, for measuring skew. */
+  now?: () => number;
+}
+
+/** The default time limit of one call. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The client configuration every SDK client of awsmfa is built with. */
+export interface SharedClientConfig {
+  region: string;
+  endpoint: string;
+  credentials: LongTermKeys;
+  maxAttempts: 1;
+  // deno-lint-ignore no-explicit-any
+  requestHandler: any;
+  // deno-lint-ignore no-explicit-any
+  streamCollector: any;
+}
+
+/** One call: how to build the client, how to send, and what to name in errors. */
+export interface AwsCall<Client extends { destroy(): void }, Output> {
+  keys: LongTermKeys;
+  /** `GetSessionToken`, `AssumeRole`, `ListMFADevices`. */
+  operation: string;
+  /** The MFA device ARN sent, if any. */
+  serialNumber?: string;
+  /** Whether the request spends an MFA code. */
+  usedCode: boolean;
+  /** Builds the service's client from the shared configuration. */
+  client(config: SharedClientConfig): Client;
+  /** Sends the command with the client. */
+  send(client: Client, abortSignal: AbortSignal): Promise<Output>;
+}
+
+type FetchModule = typeof import("@smithy/fetch-http-handler");
+let fetchModule: Promise<FetchModule> | undefined;
+
+/** Loads the SDK's fetch handler (once). */
+export function loadFetchHandler(): Promise<FetchModule> {
+  fetchModule ??= import("@smithy/fetch-http-handler");
+  return fetchModule;
+}
+
+/**
+ * Sends one AWS request as described by `call`: one attempt, the time
+ * limit, and any failure reported as one of our errors (with the server's
+ * clock when AWS answered).
+ */
+export async function callAws<Client extends { destroy(): void }, Output>(
+  call: AwsCall<Client, Output>,
+  options: CallOptions,
+): Promise<Output> {
+  const fetch = await loadFetchHandler();
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const httpClient = await httpClientFor(options.caBundlePath);
+  let serverDate: string | undefined;
+  const inner = new fetch.FetchHttpHandler({
+    requestTimeout: timeoutMs,
+    ...(httpClient ? { requestInit: () => ({ client: httpClient }) as RequestInit } : {}),
+  });
+  // Wraps the handler to keep the response's Date header, for clock skew.
+  const requestHandler = {
+    handle: async (...args: Parameters<typeof inner.handle>) => {
+      const result = await inner.handle(...args);
+      serverDate = result.response.headers["date"];
+      return result;
+    },
+    destroy: () => inner.destroy(),
+    updateHttpClientConfig: () => {},
+    httpHandlerConfigs: () => ({}),
+  };
+  const client = call.client({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: { accessKeyId: call.keys.accessKeyId, secretAccessKey: call.keys.secretAccessKey },
+    maxAttempts: 1,
+    requestHandler,
+    streamCollector: fetch.streamCollector,
+  });
+  const context: CallContext = {
+    operation: call.operation,
+    endpoint: options.endpoint,
+    sourceSection: options.sourceSection,
+    accessKeyId: call.keys.accessKeyId,
+    serialNumber: call.serialNumber,
+    now: now(),
+    usedCode: call.usedCode,
+  };
+  try {
+    return await call.send(client, AbortSignal.timeout(timeoutMs));
+  } catch (error) {
+    context.now = now();
+    throw describeCallFailure(classifySdkError(error, timeoutMs, serverDate), context);
+  } finally {
+    client.destroy();
+    httpClient?.close();
+  }
+}
+
+/** A Deno HTTP client trusting the PEM bundle at `caBundlePath`; undefined without one. */
+export async function httpClientFor(
+  caBundlePath: string | undefined,
+): Promise<Deno.HttpClient | undefined> {
+  if (!caBundlePath) return undefined;
+  let pem: string;
+  try {
+    pem = await Deno.readTextFile(caBundlePath);
+  } catch (error) {
+    throw new FileError(`Cannot read the CA bundle ${caBundlePath}: ${(error as Error).message}`, {
+      fix: "Point AWS_CA_BUNDLE (or ca_bundle in ~/.aws/config) at a readable PEM file.",
+      cause: error,
+    });
+  }
+  return Deno.createHttpClient({ caCerts: [pem] });
+}
+
+/** The server's clock as read from one answer, and the local clock around it. */
+export interface ServerClock {
+  /** The server's time (ms since the epoch), from its `Date` header (whole seconds). */
+  serverTime: number;
+  /** Local time (ms) halfway through the exchange. */
+  localTime: number;
+  /** `localTime - serverTime`: positive when this computer is ahead. */
+  offsetMs: number;
+}
+
+/**
+ * Asks `endpoint` for its clock: one unsigned POST (`GetCallerIdentity`),
+ * whose answer (an error, since it is unsigned) carries a `Date` header. No
+ * keys are sent and no SDK is loaded. Throws {@link describeCallFailure}'s
+ * errors when the endpoint cannot be reached or sends no usable `Date`.
+ */
+export async function fetchServerDate(
+  endpoint: string,
+  options: { caBundlePath?: string; timeoutMs?: number; now?: () => number } = {},
+): Promise<ServerClock> {
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = await httpClientFor(options.caBundlePath);
+  const context: CallContext = {
+    operation: "GetCallerIdentity",
+    endpoint,
+    sourceSection: "",
+    accessKeyId: "",
+    now: now(),
+  };
+  try {
+    const before = now();
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body: "Action=GetCallerIdentity&Version=2011-06-15",
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(client ? { client } : {}),
+    });
+    await response.body?.cancel();
+    const after = now();
+    const date = response.headers.get("date");
+    const serverTime = date ? Date.parse(date) : NaN;
+    if (Number.isNaN(serverTime)) {
+      throw describeCallFailure({
+        kind: "unreadable",
+        detail: `no Date header in the answer (HTTP ${response.status})`,
+        httpStatus: response.status,
+      }, context);
+    }
+    // The Date header has whole seconds: compare with the middle of the exchange.
+    const localTime = Math.round((before + after) / 2);
+    return { serverTime, localTime, offsetMs: localTime - serverTime };
+  } catch (error) {
+    if (error instanceof AwsmfaError) throw error;
+    context.now = now();
+    throw describeCallFailure(classifySdkError(error, timeoutMs), context);
+  } finally {
+    client?.close();
+  }
+}
+
+/** Sorts what the SDK (or fetch) threw into a {@link CallFailure}. */
+export function classifySdkError(
+  error: unknown,
+  timeoutMs: number,
+  serverDate?: string,
+): CallFailure {
+  if (error instanceof AwsmfaError) throw error;
+  const e = (error ?? {}) as {
+    name?: string;
+    message?: string;
+    Code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    cause?: unknown;
+  };
+  const name = e.name ?? "";
+  const message = e.message ?? String(error);
+  const httpStatus = e.$metadata?.httpStatusCode;
+  if (name === "TimeoutError" || name === "AbortError" || /timed? ?out/i.test(message)) {
+    return { kind: "timeout", timeoutMs };
+  }
+  if (
+    e.$fault && httpStatus !== undefined && name && name !== "Error" && !/deseriali/i.test(message)
+  ) {
+    const code = e.Code ?? name;
+    if (code !== "UnknownError" && code !== "SyntaxError") {
+      return { kind: "service", code, message, httpStatus, serverDate };
+    }
+  }
+  const detail = flattenMessage(error);
+  if (/certificate|UnknownIssuer|tls|handshake|ssl/i.test(detail)) {
+    return { kind: "tls", detail };
+  }
+  if (httpStatus !== undefined || /deseriali|xml|parse|unexpected|body/i.test(detail)) {
+    return { kind: "unreadable", detail: firstLine(detail), httpStatus };
+  }
+  return { kind: "network", detail: firstLine(detail) };
+}
+
+function flattenMessage(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Error || (typeof current === "object" && "message" in current)) {
+      parts.push(String((current as Error).message));
+      current = (current as Error).cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.join(": ");
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0];
+  return line.length > 300 ? line.slice(0, 300) + "…" : line;
+}
