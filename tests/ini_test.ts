@@ -543,3 +543,16 @@ Deno.test("config: the section to edit for a profile", () => {
   doc.set(configProfileSection(doc, "a b"), "region", "x");
   assert.deepEqual(getConfigProfile(doc, "a b"), { region: "x" });
 });
+
+Deno.test("edits refuse to expose a bad [DEFAULT] sub-section no section inherits yet", () => {
+  const text = "[DEFAULT]\ns3 =\n  oops\n[a]\ns3 = 1\n";
+  const doc = parseIni(text);
+  assert.deepEqual(doc.problems, []);
+  assert.throws(() => doc.set("b", "k", "v"), /\[b\] would inherit the sub-section 's3'/);
+  assert.throws(() => doc.delete("a", "S3"), FileFormatError);
+  assert.equal(doc.toString(), text);
+  assert.equal(doc.set("b", "s3", "2"), true);
+  doc.set("DEFAULT", "s3", "fixed");
+  doc.delete("a", "s3");
+  assert.deepEqual(doc.toRecord(), { a: { s3: "fixed" }, b: { s3: "2" } });
+});

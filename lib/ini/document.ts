@@ -135,6 +135,8 @@ export class IniDocument {
     const occurrence = section === DEFAULT_SECTION ? scan.defaults[0] : scan.byName.get(section);
     if (occurrence === undefined) {
       checkSectionName(section);
+      const latent = scan.latentDefaults.find((k) => k.name !== name);
+      if (latent !== undefined) throw latentError(section, latent);
       this.#splice(text.length, text.length, newSectionText(text, scan, section, key, value));
       return true;
     }
@@ -168,6 +170,8 @@ export class IniDocument {
     const scan = this.#editable();
     const entry = lookup(scan, section, pyLower(key), false);
     if (entry === undefined) return false;
+    const latent = scan.latentDefaults.find((k) => k.name === entry.name);
+    if (latent !== undefined && section !== DEFAULT_SECTION) throw latentError(section, latent);
     this.#splice(scan.starts[entry.line], scan.starts[entry.end + 1], "");
     return true;
   }
@@ -401,6 +405,15 @@ function newSectionText(
   let prefix = terminated ? "" : eol;
   if (scan.kinds[last] !== BLANK) prefix += eol;
   return `${prefix}[${section}]${eol}${line}${terminated ? eol : ""}`;
+}
+
+/** The error for an edit that would make `section` inherit a `[DEFAULT]` sub-section botocore rejects. */
+function latentError(section: string, key: KeyEntry): FileFormatError {
+  return new FileFormatError(
+    `[${section}] would inherit the sub-section '${key.name}' of [DEFAULT] (line ` +
+      `${key.line + 1}), which the AWS CLI rejects: one of its lines has no '='.`,
+    { fix: `Write each line under '${key.name}' in [DEFAULT] as 'name = value', then try again.` },
+  );
 }
 
 function describe(value: string): string {

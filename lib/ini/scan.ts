@@ -74,6 +74,11 @@ export interface IniScan {
   problems: IniProblem[];
   /** The line terminator to use for new lines. */
   eol: string;
+  /**
+   * `[DEFAULT]` keys whose sub-section botocore would reject, and does not
+   * yet only because every section has its own key of that name.
+   */
+  latentDefaults: KeyEntry[];
 }
 
 const DEFAULT_SECTION = "DEFAULT";
@@ -92,6 +97,7 @@ export function scanIni(text: string): IniScan {
   const defaultKeys = new Map<string, KeyEntry>();
   const problems: IniProblem[] = [];
   const badDefaultSubs: { key: KeyEntry; line: number }[] = [];
+  const latentDefaults: KeyEntry[] = [];
 
   let cur: SectionEntry | null = null;
   let curIsDefault = false;
@@ -99,7 +105,8 @@ export function scanIni(text: string): IniScan {
   let curKeyIsSub = false;
   let indentLevel = 0;
 
-  let lf = 0, crlf = 0, cr = 0, firstEol = "";
+  let lf = 0, crlf = 0, cr = 0;
+  let lfAt = -1, crlfAt = -1, crAt = -1;
   let nextLF = text.indexOf("\n");
   let nextCR = text.indexOf("\r");
   let pos = 0;
@@ -124,15 +131,15 @@ export function scanIni(text: string): IniScan {
       end = nextCR;
       if (nextLF === nextCR + 1) {
         next = end + 2;
-        if (crlf++ === 0 && firstEol === "") firstEol = "\r\n";
+        if (crlf++ === 0) crlfAt = n;
       } else {
         next = end + 1;
-        if (cr++ === 0 && firstEol === "") firstEol = "\r";
+        if (cr++ === 0) crAt = n;
       }
     } else if (nextLF !== -1) {
       end = nextLF;
       next = end + 1;
-      if (lf++ === 0 && firstEol === "") firstEol = "\n";
+      if (lf++ === 0) lfAt = n;
     } else {
       end = len;
       next = len;
@@ -301,16 +308,19 @@ export function scanIni(text: string): IniScan {
       }
     }
     if (inherited) problems.push(subProblem(line, key, true));
+    else latentDefaults.push(key);
   }
 
   if (!text.isWellFormed()) reportSurrogates(text, starts, n, problems);
   if (problems.length > 1) problems.sort((a, b) => a.line - b.line);
 
-  let eol = firstEol || "\n";
+  // The most frequent line ending; on a tie, the one that comes first.
   const most = Math.max(lf, crlf, cr);
-  if ((eol === "\n" ? lf : eol === "\r\n" ? crlf : cr) < most) {
-    eol = lf === most ? "\n" : crlf === most ? "\r\n" : "\r";
-  }
+  let eol = "\n";
+  let at = Infinity;
+  if (lf === most && lf > 0) [eol, at] = ["\n", lfAt];
+  if (crlf === most && crlf > 0 && crlfAt < at) [eol, at] = ["\r\n", crlfAt];
+  if (cr === most && cr > 0 && crAt < at) eol = "\r";
 
   return {
     lineCount: n,
@@ -323,6 +333,7 @@ export function scanIni(text: string): IniScan {
     defaultKeys,
     problems,
     eol,
+    latentDefaults,
   };
 }
 

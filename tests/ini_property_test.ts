@@ -1,0 +1,313 @@
+// The INI editor's guarantees as fast-check properties over generated files
+// (seeded: AWSMFA_SEED=<seed> replays a run). What botocore then reads is
+// checked in ini_oracle_test.ts; these check the bytes.
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { FileFormatError, UsageError } from "../lib/errors.ts";
+import { parseIni } from "../lib/ini/mod.ts";
+import {
+  anyTextArb,
+  assertProperty,
+  type GenFile,
+  type GenKey,
+  type GenSection,
+  iniFileArb,
+  mutatedIniArb,
+  testSeed,
+} from "./support/ini_gen.ts";
+
+const FILE = "tests/ini_property_test.ts";
+const seed = testSeed();
+const run = (numRuns: number) => ({ seed, numRuns, file: FILE });
+
+/** The file's dominant line ending (the first one on a tie; LF if none). */
+function dominantEol(text: string): string {
+  const found = text.match(/\r\n|\r|\n/g) ?? [];
+  if (found.length === 0) return "\n";
+  const counts = new Map<string, number>();
+  for (const e of found) counts.set(e, (counts.get(e) ?? 0) + 1);
+  let best: string = found[0]!;
+  for (const [e, n] of counts) if (n > counts.get(best)!) best = e;
+  return best;
+}
+
+const PY_SPACE =
+  "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const OUTER = new RegExp(`^[${PY_SPACE}]|[${PY_SPACE}]$`);
+const isSafeValue = (v: string) => !/[\r\n]/.test(v) && !OUTER.test(v) && v.isWellFormed();
+
+const valueArb = fc.oneof(
+  fc.constantFrom("", "v", "AKIAIOSFODNN7EXAMPLE", "a = b", "x # y", "[z]", "日本", "in\tside"),
+  fc.string({ unit: "grapheme", maxLength: 10 }).filter(isSafeValue),
+);
+
+/** A file with at least one key, a key in it, and a value. */
+const withKeyArb = fc.tuple(iniFileArb(), fc.nat(), fc.nat(), valueArb, fc.boolean()).filter((
+  [f],
+) => f.sections.some((s) => s.keys.length > 0)).map(([file, si, ki, value, upper]) => {
+  const sections = file.sections.filter((s) => s.keys.length > 0);
+  const section = sections[si % sections.length];
+  const key = section.keys[ki % section.keys.length];
+  return { file, section, key, value, name: upper ? key.name.toUpperCase() : key.name };
+});
+
+/** The key line's text up to and including its separator. */
+function keyPrefix(text: string, key: GenKey): string {
+  const line = text.slice(key.start);
+  return line.slice(0, line.search(/[=:]/) + 1);
+}
+
+Deno.test("property: toString gives back any string exactly", () => {
+  assertProperty(
+    fc.property(anyTextArb(), (text) => parseIni(text).toString() === text),
+    run(3000),
+  );
+  assertProperty(
+    fc.property(iniFileArb(), (f: GenFile) => parseIni(f.text).toString() === f.text),
+    run(1000),
+  );
+});
+
+Deno.test("property: replacing a value changes only its key block, keeping the line's style", () => {
+  assertProperty(
+    fc.property(withKeyArb, ({ file, section, key, value, name }) => {
+      const doc = parseIni(file.text);
+      const changed = doc.set(section.name, name, value);
+      const after = doc.toString();
+      if (!changed) {
+        assert.equal(after, file.text);
+        assert.equal(doc.get(section.name, name), value);
+        return;
+      }
+      const old = file.text;
+      assert.equal(after.slice(0, key.start), old.slice(0, key.start));
+      const tail = old.slice(key.end);
+      assert.ok(after.endsWith(tail));
+      const line = after.slice(key.start, after.length - tail.length);
+      assert.doesNotMatch(line, /[\r\n]/);
+      const prefix = keyPrefix(old, key);
+      assert.ok(line.startsWith(prefix), `${JSON.stringify(line)} keeps ${JSON.stringify(prefix)}`);
+      assert.ok(line.endsWith(value));
+      const gap = line.slice(prefix.length, line.length - value.length);
+      const oldGap = old.slice(key.start + prefix.length).match(/^[ \t]*/)![0];
+      const oldHasValue = !/^[ \t\f\u00a0]*$/.test(
+        old.slice(key.start + prefix.length, key.end).split(/\r\n|\r|\n/)[0],
+      );
+      if (value === "") assert.equal(gap, "");
+      else if (oldHasValue) assert.equal(gap, oldGap, "the spacing after the separator is kept");
+      else assert.match(gap, /^ ?$/);
+      assert.equal(doc.get(section.name, name), value);
+    }),
+    run(1500),
+  );
+});
+
+Deno.test("property: delete removes exactly the key's lines", () => {
+  assertProperty(
+    fc.property(withKeyArb, ({ file, section, key, name }) => {
+      const doc = parseIni(file.text);
+      assert.equal(doc.delete(section.name, name), true);
+      assert.equal(doc.toString(), file.text.slice(0, key.start) + file.text.slice(key.endWithEol));
+      assert.equal(doc.delete(section.name, name), false);
+    }),
+    run(1500),
+  );
+});
+
+const NEW_KEYS = ["brand_new", "X_NEW", "clé_neuve", "aws_session_token", "region"];
+
+Deno.test("property: a new key is one line after the section's last key, in the file's line ending", () => {
+  assertProperty(
+    fc.property(
+      iniFileArb().filter((f) => f.sections.length > 0),
+      fc.nat(),
+      fc.constantFrom(...NEW_KEYS),
+      valueArb,
+      (file, si, key, value) => {
+        const section: GenSection = file.sections[si % file.sections.length];
+        if (section.keys.some((k) => k.name.toLowerCase() === key.toLowerCase())) return;
+        const doc = parseIni(file.text);
+        assert.equal(doc.set(section.name, key, value), true);
+        const after = doc.toString();
+        const eol = dominantEol(file.text);
+        const at = section.insertAt;
+        assert.equal(after.slice(0, at), file.text.slice(0, at));
+        assert.ok(after.endsWith(file.text.slice(at)));
+        const inserted = after.slice(at, after.length - (file.text.length - at));
+        const line = section.insertAfterUnterminated
+          ? inserted.slice(eol.length)
+          : inserted.slice(0, inserted.length - eol.length);
+        assert.equal(
+          inserted,
+          section.insertAfterUnterminated ? eol + line : line + eol,
+          "one line, with the file's line ending",
+        );
+        assert.doesNotMatch(line, /[\r\n]/);
+        assert.match(line, new RegExp(`^[ \\t]*${key}[ \\t]*[=:]`));
+        assert.ok(line.endsWith(value));
+        // It copies the indentation and separator spacing of a key line of the
+        // section (of the file if the section has none; else ' = ').
+        const styleOf = (l: string) => l.match(/^([ \t]*)[^=:\s]+([ \t]*)([=:])/)!.slice(1);
+        const from = section.keys.length > 0 ? section.keys : file.sections.flatMap((s) => s.keys);
+        const styles = from.map((k) => styleOf(file.text.slice(k.start, k.end)));
+        if (styles.length === 0) styles.push(["", " ", "="]);
+        const [indent, ...spacing] = styleOf(line);
+        assert.ok(
+          styles.some((s) => s.slice(1).join("|") === spacing.join("|")),
+          `${JSON.stringify(line)} spaced like ${JSON.stringify(styles)}`,
+        );
+        // Its indentation is the section's, unless the next header is indented
+        // more (the header would then continue the new value).
+        const next = file.text.slice(at).split(/\r\n|\r|\n/).find((l) => !/^\s*([#;].*)?$/.test(l));
+        const nextIndent = next?.match(/^\s*/)?.[0] ?? "";
+        assert.ok(
+          styles.some((s) => s[0] === indent) || (indent === nextIndent),
+          `${JSON.stringify(line)} indented like ${JSON.stringify(styles)} or ${
+            JSON.stringify(next)
+          }`,
+        );
+        assert.equal(doc.get(section.name, key), value);
+        // Idempotent.
+        assert.equal(doc.set(section.name, key, value), false);
+        assert.equal(doc.toString(), after);
+      },
+    ),
+    run(1500),
+  );
+});
+
+Deno.test("property: a new section is appended after one blank line", () => {
+  assertProperty(
+    fc.property(iniFileArb(), fc.constantFrom("brand-new", "profile new one", "ñ"), valueArb, (
+      file,
+      section,
+      value,
+    ) => {
+      const doc = parseIni(file.text);
+      doc.set(section, "aws_session_token", value);
+      const after = doc.toString();
+      const eol = dominantEol(file.text);
+      assert.ok(after.startsWith(file.text));
+      const added = after.slice(file.text.length);
+      const header = added.indexOf(`[${section}]${eol}`);
+      assert.notEqual(header, -1);
+      const before = after.slice(0, file.text.length + header);
+      if (file.text !== "") {
+        assert.match(
+          before,
+          /(^|\r\n|\r|\n)[ \t\f\u00a0\u3000]*(\r\n|\r|\n)$/,
+          "a blank line before",
+        );
+      }
+      assert.match(added.slice(0, header), new RegExp(`^(${eol})?(${eol})?$`));
+      const rest = added.slice(header + section.length + 2 + eol.length);
+      const finalEol = file.text === "" || /[\r\n]$/.test(file.text);
+      assert.ok(rest.endsWith(finalEol ? eol : value), "a final newline only if the file had one");
+      assert.equal(rest.split(/\r\n|\r|\n/).filter((l) => l !== "").length, 1);
+      assert.equal(doc.get(section, "aws_session_token"), value);
+      const once = doc.toString();
+      assert.equal(doc.set(section, "aws_session_token", value), false);
+      assert.equal(doc.toString(), once);
+    }),
+    run(1000),
+  );
+});
+
+Deno.test("property: set rejects values, keys and new section names botocore could not read back", () => {
+  const unit = fc.constantFrom(
+    "a",
+    "é",
+    " ",
+    "\t",
+    "\r",
+    "\n",
+    "=",
+    ":",
+    "]",
+    "[",
+    "#",
+    ";",
+    "\u00a0",
+    "\x1c",
+    "\x85",
+    "\ud800",
+    "\0",
+  );
+  const text = "[s]\nk = v\n";
+  assertProperty(
+    fc.property(fc.string({ unit, maxLength: 5 }), (s) => {
+      const doc = parseIni(text);
+      const valueOk = isSafeValue(s);
+      if (valueOk) {
+        doc.set("s", "k", s);
+        assert.equal(doc.get("s", "k"), s);
+        assert.deepEqual(doc.problems, []);
+      } else {
+        assert.throws(() => doc.set("s", "k", s), UsageError);
+        assert.equal(doc.toString(), text);
+      }
+      const keyOk = s !== "" && !/[=:]/.test(s) && !new RegExp(`[${PY_SPACE}]`).test(s) &&
+        !/^[[#;]/.test(s) &&
+        s.isWellFormed();
+      const d2 = parseIni(text);
+      if (keyOk) {
+        d2.set("s", s, "v");
+        assert.equal(d2.get("s", s), "v");
+        assert.deepEqual(d2.problems, []);
+      } else assert.throws(() => d2.set("s", s, "v"), UsageError);
+      const sectionOk = s !== "" && !/[\r\n\]]/.test(s) && !OUTER.test(s) && s.isWellFormed();
+      const d3 = parseIni(text);
+      if (sectionOk) {
+        d3.set(s, "k", "v");
+        assert.equal(d3.get(s, "k"), "v");
+        assert.deepEqual(d3.problems, []);
+      } else if (s !== "s") assert.throws(() => d3.set(s, "k", "v"), UsageError);
+    }),
+    run(3000),
+  );
+});
+
+Deno.test("property: edits refuse a document with problems and change nothing", () => {
+  assertProperty(
+    fc.property(mutatedIniArb(), fc.constantFrom("s", "default", "DEFAULT"), (text, section) => {
+      const doc = parseIni(text);
+      if (doc.problems.length === 0) return;
+      assert.throws(() => doc.set(section, "k", "v"), FileFormatError);
+      assert.throws(() => doc.delete(section, "k"), FileFormatError);
+      assert.throws(() => doc.removeSection(section), FileFormatError);
+      assert.throws(() => doc.toRecord(), FileFormatError);
+      assert.equal(doc.toString(), text);
+    }),
+    run(1500),
+  );
+});
+
+Deno.test("property: the same edit twice gives the same bytes as once", () => {
+  assertProperty(
+    fc.property(
+      withKeyArb,
+      fc.constantFrom("set", "delete", "remove"),
+      ({ file, section, value, name }, op) => {
+        const once = parseIni(file.text);
+        const twice = parseIni(file.text);
+        const apply = (d: ReturnType<typeof parseIni>) => {
+          if (op === "set") d.set(section.name, name, value);
+          else if (op === "delete") d.delete(section.name, name);
+          else {
+            try {
+              d.removeSection(section.name);
+            } catch (e) {
+              if (!(e instanceof FileFormatError)) throw e;
+            }
+          }
+        };
+        apply(once);
+        apply(twice);
+        apply(twice);
+        assert.equal(twice.toString(), once.toString());
+      },
+    ),
+    run(1000),
+  );
+});
