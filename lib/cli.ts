@@ -25,10 +25,33 @@ export interface Command {
 }
 
 /** The subcommands, loaded only when used so each starts as fast as it can. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+export const COMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<{ command: Command }> }
+> = {
   login: {
     summary: "Get an MFA session for a profile and write it to the credentials file",
     load: () => import("./commands/login.ts"),
+  },
+  "credential-process": {
+    summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
+    load: () => import("./commands/credential_process.ts"),
+  },
+  env: {
+    summary: "Print the session as environment variables for your shell",
+    load: () => import("./commands/env.ts"),
+  },
+  exec: {
+    summary: "Run a command with the session in its environment",
+    load: () => import("./commands/exec.ts"),
+  },
+  policy: {
+    summary: "Print the IAM policy that enforces MFA",
+    load: () => import("./commands/policy.ts"),
+  },
+  completions: {
+    summary: "Print the completion script for bash, zsh, fish or PowerShell",
+    load: () => import("./commands/completions.ts"),
   },
 };
 

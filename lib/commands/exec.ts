@@ -1,0 +1,134 @@
+/**
+ * `awsmfa exec PROFILE -- COMMAND [ARGS...]`: runs a command with the
+ * session in its environment (the secrets never on its command line),
+ * forwards signals to it and exits with its exit code.
+ *
+ * @module
+ */
+import type { ParsedArgs } from "../args.ts";
+import type { Command } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { formatError, UsageError } from "../errors.ts";
+import { refreshSession } from "../refresh.ts";
+import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
+import { sessionVariables } from "../shell_env.ts";
+
+/** The exec command. */
+export const command: Command = {
+  usage: "exec [PROFILE] [flags] -- COMMAND [ARGS...]",
+  description: `Runs COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+AWS_CREDENTIAL_EXPIRATION set to the session of [PROFILE] (refreshed first when it has
+less than 15 minutes left) and AWS_PROFILE and AWS_DEFAULT_PROFILE unset, so that nothing
+overrides them. SIGTERM and SIGHUP (and SIGINT when not typed at the terminal, which
+sends it to COMMAND itself) are passed on to COMMAND; awsmfa exits with its exit code,
+or 128 + the signal's number when a signal ended it.
+
+PROFILE defaults to $AWS_PROFILE, then 'default'.`,
+  flags: SESSION_FLAGS,
+  examples: [
+    "awsmfa exec george -- aws s3 ls",
+    "awsmfa exec george -- terraform apply",
+    "awsmfa exec george --code 123456 -- ./deploy.sh --prod",
+  ],
+  run,
+};
+
+/** The variables removed from the command's environment: they would select a profile. */
+const PROFILE_VARIABLES = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+
+/** 127, as shells answer a command they cannot find. */
+const NOT_FOUND_EXIT = 127;
+/** 126, as shells answer a command they cannot run. */
+const CANNOT_RUN_EXIT = 126;
+
+async function run(args: ParsedArgs, context: Context): Promise<number> {
+  const argv = args.rest ?? [];
+  if (argv.length === 0) {
+    const given = args.positionals.slice(1).join(" ");
+    throw new UsageError(
+      args.rest === undefined
+        ? "No command to run: exec runs the words after '--'."
+        : "No command to run after '--'.",
+      {
+        fix: `Put the command after '--': awsmfa exec ${args.positionals[0] ?? "george"} -- ${
+          given || "aws s3 ls"
+        }`,
+      },
+    );
+  }
+  const request = sessionRequest(args, context, { command: "exec", profileOptional: true });
+  const outcome = await refreshSession(request, context);
+  return await runCommand(argv, childEnvironment(context.environment(), outcome.session), context);
+}
+
+/** The environment of the command: ours without the profile selectors, plus the session. */
+export function childEnvironment(
+  current: Record<string, string>,
+  session: Parameters<typeof sessionVariables>[0],
+): Record<string, string> {
+  const env = { ...current };
+  for (const name of PROFILE_VARIABLES) delete env[name];
+  for (const [name, value] of sessionVariables(session)) env[name] = value;
+  return env;
+}
+
+async function runCommand(
+  argv: string[],
+  env: Record<string, string>,
+  context: Context,
+): Promise<number> {
+  const [program, ...programArgs] = argv;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args: programArgs,
+      env,
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    const notFound = error instanceof Deno.errors.NotFound;
+    context.stderr(
+      formatError(
+        new UsageError(
+          notFound
+            ? `Cannot run '${program}': no such command.`
+            : `Cannot run '${program}': ${(error as Error).message}`,
+          {
+            fix: notFound
+              ? "Check its spelling, or give its full path."
+              : "Check that it is an executable file you may run.",
+          },
+        ),
+      ) + "\n",
+    );
+    return notFound ? NOT_FOUND_EXIT : CANNOT_RUN_EXIT;
+  }
+  const forwarded: Deno.Signal[] = Deno.build.os === "windows" ? [] : ["SIGTERM", "SIGHUP"];
+  // Ctrl-C at the terminal reaches the whole foreground process group, the
+  // command included; passing it on would deliver it twice (a second SIGINT
+  // makes terraform, for one, stop at once instead of cleanly).
+  if (Deno.build.os !== "windows" && !Deno.stdin.isTerminal()) forwarded.push("SIGINT");
+  const handlers = forwarded.map((signal) => {
+    const handler = () => {
+      try {
+        child.kill(signal);
+      } catch { /* it has exited meanwhile */ }
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  // At a terminal, Ctrl-C must not end awsmfa before the command it went to.
+  const ignoreInterrupt = () => {};
+  const ownInterrupt = Deno.build.os !== "windows" && Deno.stdin.isTerminal();
+  if (ownInterrupt) Deno.addSignalListener("SIGINT", ignoreInterrupt);
+  try {
+    const status = await child.status;
+    return status.code;
+  } finally {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+    if (ownInterrupt) Deno.removeSignalListener("SIGINT", ignoreInterrupt);
+  }
+}

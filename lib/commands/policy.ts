@@ -1,0 +1,74 @@
+/**
+ * `awsmfa policy [--max-age 4h]`: prints the IAM policy that enforces MFA.
+ *
+ * @module
+ */
+import type { ParsedArgs } from "../args.ts";
+import type { Command } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { formatSpan, parseDuration } from "../durations.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { MAX_AGE_LIMITS, mfaPolicy } from "../mfa_policy.ts";
+
+/** The policy command. */
+export const command: Command = {
+  usage: "policy [--max-age TIME] [--allow-assume-role]",
+  description:
+    `Prints an IAM policy (JSON) that enforces MFA for the users or groups it is attached to:
+with their long-term keys alone they can do nothing but iam:ListMFADevices and
+sts:GetSessionToken (what awsmfa needs to get a session), and a session whose MFA is
+older than --max-age is refused too. Attach it alongside the policies that grant access.`,
+  flags: {
+    "max-age": {
+      type: "string",
+      value: "TIME",
+      help: "Refuse MFA sessions older than this: seconds or 4h, 90m (default 12h)",
+    },
+    "allow-assume-role": {
+      type: "boolean",
+      help: "Also allow sts:AssumeRole with the long-term keys (for --role-arn)",
+    },
+  },
+  examples: [
+    "awsmfa policy --max-age 4h > mfa.json",
+    "aws iam create-policy --policy-name RequireMFA --policy-document file://mfa.json",
+    "aws iam attach-group-policy --group-name developers --policy-arn POLICY_ARN",
+  ],
+  run,
+};
+
+function run(args: ParsedArgs, context: Context): Promise<number> {
+  if (args.positionals.length > 0) {
+    throw new UsageError(`Policy takes no arguments (got '${args.positionals[0]}').`, {
+      fix: "Give the age as a flag: awsmfa policy --max-age 4h",
+    });
+  }
+  const maxAgeSeconds = parseMaxAge(args.flags["max-age"] as string | undefined);
+  const policy = mfaPolicy({
+    maxAgeSeconds,
+    allowAssumeRole: args.flags["allow-assume-role"] === true,
+  });
+  context.stdout(JSON.stringify(policy, null, 2) + "\n");
+  return Promise.resolve(ExitCode.Ok);
+}
+
+/** Parses `--max-age` (`4h`, `14400`, `90m`) within {@link MAX_AGE_LIMITS}. */
+export function parseMaxAge(value: string | undefined): number {
+  if (value === undefined) return MAX_AGE_LIMITS.default;
+  const seconds = parseDuration(value);
+  const { min, max } = MAX_AGE_LIMITS;
+  if (seconds === undefined) {
+    throw new UsageError(`--max-age '${value}' is not a duration.`, {
+      fix: "Give seconds (14400) or a span such as 4h, 90m or 1h30m.",
+    });
+  }
+  if (seconds < min || seconds > max) {
+    throw new UsageError(
+      `--max-age is ${formatSpan(seconds)} (${seconds} s); an MFA session lasts ${
+        formatSpan(min)
+      } to ${formatSpan(max)}.`,
+      { fix: `Use a value from ${min} (15m) to ${max} (36h).` },
+    );
+  }
+  return seconds;
+}

@@ -1,0 +1,94 @@
+/**
+ * The flags of the commands that hand a session to another program
+ * (`credential-process`, `env`, `exec`): the same words as `login` for where
+ * the keys and the code come from, turned into a {@link RefreshRequest}.
+ *
+ * @module
+ */
+import type { FlagSpecs, ParsedArgs } from "./args.ts";
+import { durationFlag } from "./commands/login.ts";
+import type { Context } from "./context.ts";
+import { UsageError } from "./errors.ts";
+import { DEFAULT_MIN_REMAINING_SECONDS, type RefreshRequest } from "./refresh.ts";
+
+/** The flags shared by the commands that print or pass on a session. */
+export const SESSION_FLAGS: FlagSpecs = {
+  "source-profile": {
+    type: "string",
+    value: "NAME",
+    help: "The section with the long-term keys (default: PROFILEmfa)",
+  },
+  code: {
+    type: "string",
+    short: "c",
+    value: "CODE",
+    help: "The 6-digit MFA code, used only when a refresh is needed",
+  },
+  "code-command": {
+    type: "string",
+    value: "CMD",
+    help: "A command that prints the code (e.g. ykman oath accounts code -s aws)",
+  },
+  duration: {
+    type: "string",
+    short: "d",
+    value: "TIME",
+    help: "Length of a new session: seconds or 12h, 90m (default 12h; 1h with a role)",
+  },
+  region: { type: "string", value: "REGION", help: "The STS region (default: from the profile)" },
+  "role-arn": {
+    type: "string",
+    value: "ARN",
+    help: "Assume this role with MFA instead of GetSessionToken",
+  },
+  "min-remaining": {
+    type: "string",
+    value: "TIME",
+    help: "Refresh when the session has less than this left (default 15m)",
+  },
+};
+
+/** Options for {@link sessionRequest}. */
+export interface SessionRequestOptions {
+  /** The command's name, for messages. */
+  command: string;
+  /** Whether PROFILE may be left out (then $AWS_PROFILE, then `default`). */
+  profileOptional?: boolean;
+}
+
+/**
+ * The refresh request for `awsmfa COMMAND PROFILE [flags]`. Throws
+ * {@link UsageError} for a missing or second profile.
+ */
+export function sessionRequest(
+  args: ParsedArgs,
+  context: Context,
+  options: SessionRequestOptions,
+): RefreshRequest {
+  const flags = args.flags as Record<string, string | undefined>;
+  if (args.positionals.length > 1) {
+    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
+      fix: `Give one profile: awsmfa ${options.command} PROFILE [flags].`,
+    });
+  }
+  let profile = args.positionals[0];
+  if (profile === undefined && options.profileOptional) {
+    profile = context.env("AWS_PROFILE") ?? "default";
+  }
+  if (profile === undefined) {
+    throw new UsageError(`No profile given to ${options.command}.`, {
+      fix: `Name it: awsmfa ${options.command} george (the section awsmfa writes the session to).`,
+    });
+  }
+  return {
+    profile,
+    sourceSection: flags["source-profile"],
+    code: flags.code,
+    codeCommand: flags["code-command"],
+    durationSeconds: durationFlag(flags.duration, "--duration"),
+    minRemainingSeconds: durationFlag(flags["min-remaining"], "--min-remaining") ??
+      DEFAULT_MIN_REMAINING_SECONDS,
+    region: flags.region,
+    roleArn: flags["role-arn"],
+  };
+}
