@@ -72,7 +72,7 @@ export function parseArgs(
       const eq = word.indexOf("=");
       name = eq === -1 ? word.slice(2) : word.slice(2, eq);
       inline = eq === -1 ? undefined : word.slice(eq + 1);
-      if (!(name in specs)) {
+      if (!Object.hasOwn(specs, name)) {
         const near = closest(name, Object.keys(specs));
         throw new UsageError(`Unknown flag '--${name}'.`, {
           fix: near ? `Did you mean '--${near}'? ${helpHint}` : helpHint,

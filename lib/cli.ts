@@ -76,7 +76,7 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
   const ctx = context ?? realContext({ verbose });
   try {
     if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-      if (argv[0] === "help" && argv[1] && argv[1] in COMMANDS) {
+      if (argv[0] === "help" && argv[1] && Object.hasOwn(COMMANDS, argv[1])) {
         ctx.stdout(commandHelp((await COMMANDS[argv[1]].load()).command));
       } else {
         ctx.stdout(mainHelp());
@@ -87,7 +87,7 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
       ctx.stdout(versionText() + "\n");
       return ExitCode.Ok;
     }
-    const named = argv[0] in COMMANDS;
+    const named = Object.hasOwn(COMMANDS, argv[0]);
     const name = named ? argv[0] : "login";
     const { command } = await COMMANDS[name].load();
     const specs = { ...command.flags, ...GLOBAL_FLAGS };

@@ -1,0 +1,57 @@
+/**
+ * Bugs the torture suites found, each pinned by the smallest case that
+ * showed it (run in-process through `run(argv, context)`).
+ */
+import assert from "node:assert/strict";
+import { parseArgs } from "../../lib/args.ts";
+import { run } from "../../lib/cli.ts";
+import { realContext } from "../../lib/context.ts";
+import { UsageError } from "../../lib/errors.ts";
+
+/** Runs the CLI in this process with a fake home and captured output. */
+async function runInProcess(argv: string[]) {
+  const home = await Deno.makeTempDir({ prefix: "awsmfa-regression-" });
+  let stdout = "";
+  let stderr = "";
+  try {
+    const code = await run(argv, {
+      ...realContext(),
+      env: (name) => name === "HOME" ? home : undefined,
+      environment: () => ({ HOME: home }),
+      homeDir: () => home,
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+      stderrIsTerminal: false,
+      stdoutIsTerminal: false,
+      verbose: false,
+    });
+    return { code, stdout, stderr };
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+const PROTOTYPE_NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+
+Deno.test("regression: profile names that are Object.prototype keys are profiles, not commands (was exit 70)", async () => {
+  for (const name of PROTOTYPE_NAMES) {
+    const result = await runInProcess([name, "--code", "123456"]);
+    assert.equal(result.code, 3, `${name}: ${result.stderr}`);
+    assert.match(result.stderr, /^awsmfa: There is no credentials file/);
+    const help = await runInProcess(["help", name]);
+    assert.equal(help.code, 0, `help ${name}: ${help.stderr}`);
+    assert.match(help.stdout, /^awsmfa: MFA session credentials/);
+  }
+});
+
+Deno.test("regression: flags named like Object.prototype keys are unknown flags (was exit 70 or silently accepted)", async () => {
+  for (const name of PROTOTYPE_NAMES) {
+    assert.throws(
+      () => parseArgs([`--${name}`, "x"], { code: { type: "string" } }),
+      (error) => error instanceof UsageError && error.message === `Unknown flag '--${name}'.`,
+    );
+    const result = await runInProcess(["george", `--${name}`, "x", "--code", "123456"]);
+    assert.equal(result.code, 2, `--${name}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`^awsmfa: Unknown flag '--${name}'\\.`));
+  }
+});
