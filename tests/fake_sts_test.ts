@@ -55,6 +55,12 @@ function tag(xml: string, name: string): string | undefined {
   return m?.[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
+/** The user's secret with its first character changed (always to a different one). */
+function wrongSecret(user: FakeUser): string {
+  const first = user.secretAccessKey[0] === "x" ? "y" : "x";
+  return first + user.secretAccessKey.slice(1);
+}
+
 function credsOf(user: FakeUser): SigningCredentials {
   return { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
 }
@@ -354,7 +360,7 @@ Deno.test("sdk: a wrong secret is SignatureDoesNotMatch; a skewed server clock i
   const wrong = new STSClient({
     endpoint: sts.url,
     region: "us-east-1",
-    credentials: { ...credsOf(user), secretAccessKey: user.secretAccessKey.replace(/.$/, "0") },
+    credentials: { ...credsOf(user), secretAccessKey: wrongSecret(user) },
     maxAttempts: 1,
   });
   try {
@@ -400,7 +406,7 @@ Deno.test({
       aws(sts, ["iam", "list-mfa-devices"], credsOf(user)),
       aws(sts, ["sts", "get-caller-identity"], {
         ...credsOf(user),
-        secretAccessKey: "x" + user.secretAccessKey.slice(1),
+        secretAccessKey: wrongSecret(user),
       }),
       aws(sts, ["sts", "get-caller-identity"], {
         ...credsOf(user),
@@ -485,7 +491,7 @@ Deno.test("auth: missing, unknown, inactive, mismatched and stale signatures", a
   );
   const wrong = await call(sts, {
     ...credsOf(user),
-    secretAccessKey: "0" + user.secretAccessKey.slice(1),
+    secretAccessKey: wrongSecret(user),
   }, gci);
   assertError(wrong, 403, "SignatureDoesNotMatch");
   assert.ok(wrong.message!.startsWith(MISMATCH_PREFIX));
@@ -669,6 +675,9 @@ Deno.test("GetSessionToken: MFA errors for missing, foreign, wrong and reused co
   );
 
   // The window is one step either way: a code two steps old is refused, one step old is not.
+  // (Keep clear of a step boundary of the wall clock, which would age the codes by one more.)
+  const intoStep = sts.totpTimeMs() % 30_000;
+  if (intoStep > 27_000) await new Promise((r) => setTimeout(r, 30_100 - intoStep));
   const old = await code();
   await sts.freshCode(virtual.serialNumber);
   const previous = await code();

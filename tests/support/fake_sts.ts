@@ -227,8 +227,12 @@ function randomSecretKey(): string {
 }
 
 function randomSessionToken(): string {
-  // Real tokens are a long base64 blob; "FwoGZXIvYXdzE" is how many of them begin.
-  return "FwoGZXIvYXdzE" + btoa(String.fromCharCode(...randomBytes(301)));
+  // Real tokens are a long base64 blob; "FwoGZXIvYXdzE" is how many of them begin. Insist on
+  // both "+" and "/" (and the "==" padding 301 bytes bring) so quoting bugs cannot hide.
+  while (true) {
+    const token = "FwoGZXIvYXdzE" + btoa(String.fromCharCode(...randomBytes(301)));
+    if (token.includes("+") && token.includes("/")) return token;
+  }
 }
 
 function isoSeconds(ms: number): string {
