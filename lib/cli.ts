@@ -33,6 +33,10 @@ export const COMMANDS: Record<
     summary: "Get an MFA session for a profile and write it to the credentials file",
     load: () => import("./commands/login.ts"),
   },
+  status: {
+    summary: "Show the MFA profiles and their sessions (no network)",
+    load: () => import("./commands/status.ts"),
+  },
   "credential-process": {
     summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
     load: () => import("./commands/credential_process.ts"),

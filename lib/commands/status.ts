@@ -1,0 +1,83 @@
+/**
+ * `awsmfa status [PROFILE] [--json]`: the sessions of every MFA profile, or
+ * of one (with the exit code saying whether it is valid). Reads the
+ * credentials file only: no network, no SDK.
+ *
+ * @module
+ */
+import type { ParsedArgs } from "../args.ts";
+import { checkProfileName, loadIni, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
+import type { Command } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { allProfileStatuses, isUsable, profileStatus } from "../mfa_profiles.ts";
+import { readFileIfExists } from "../safe_file.ts";
+import { formatStatusLine, formatStatusTable, statusJson } from "../status_view.ts";
+
+/** The status command. */
+export const command: Command = {
+  usage: "status [PROFILE] [--json]",
+  description: `Shows every MFA profile (each [NAMEmfa] section of the credentials file and its
+[NAME]): the MFA device, whether the session is valid, expiring soon (under 15
+minutes left), expired or absent, and when it expires (relative and local time).
+
+With PROFILE it prints one line, and the exit code says whether the session is
+valid (0) or not (1): for shell prompts and scripts. Reads the file only; it never
+calls AWS.`,
+  flags: {
+    json: { type: "boolean", help: "Print the same as JSON" },
+  },
+  examples: [
+    "awsmfa status                      # the table of every MFA profile",
+    "awsmfa status george               # one line; exit 0 when the session is valid",
+    "awsmfa status george >/dev/null || awsmfa george",
+    "awsmfa status --json | jq -r '.profiles[] | select(.state == \"expired\") | .profile'",
+  ],
+  run,
+};
+
+async function run(args: ParsedArgs, context: Context): Promise<number> {
+  if (args.positionals.length > 1) {
+    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
+      fix: "Give at most one profile: awsmfa status [PROFILE].",
+    });
+  }
+  const json = args.flags.json === true;
+  const files = locateFiles(context);
+  const bytes = await readFileIfExists(files.credentials);
+  const doc = loadIni(bytes, files.credentials);
+  const now = context.now();
+
+  const profile = args.positionals[0];
+  if (profile !== undefined) {
+    checkProfileName(profile);
+    const status = profileStatus(doc, { profile, sourceSection: profile + SOURCE_SUFFIX }, now);
+    context.stdout(
+      json
+        ? JSON.stringify(statusJson(status, now), null, 2) + "\n"
+        : formatStatusLine(status, now) + "\n",
+    );
+    return isUsable(status.state) ? ExitCode.Ok : ExitCode.Failure;
+  }
+
+  const statuses = allProfileStatuses(doc, now);
+  if (json) {
+    const profiles = statuses.map((status) => statusJson(status, now));
+    context.stdout(JSON.stringify({ profiles }, null, 2) + "\n");
+    return ExitCode.Ok;
+  }
+  if (statuses.length === 0) {
+    context.stdout(
+      `No MFA profiles in ${files.credentials}${
+        bytes === null ? " (there is no such file)" : ""
+      }.\n` +
+        "An MFA profile is a [NAMEmfa] section with your long-term keys; " +
+        "'awsmfa setup NAME' makes one.\n",
+    );
+    return ExitCode.Ok;
+  }
+  const colour = context.stdoutIsTerminal && context.env("NO_COLOR") === undefined &&
+    context.env("TERM") !== "dumb";
+  context.stdout(formatStatusTable(statuses, { now, colour }));
+  return ExitCode.Ok;
+}

@@ -1,0 +1,106 @@
+/**
+ * The MFA profiles of a credentials file and the state of their sessions
+ * (pure): every source section `[Xmfa]` with its target `[X]`, and whether
+ * `[X]` holds a valid, soon expiring or expired session. What `status`,
+ * `clear --all` and `doctor` list.
+ *
+ * @module
+ */
+import { readStoredSession, SOURCE_SUFFIX } from "./aws_files.ts";
+import type { IniDocument } from "./ini/mod.ts";
+
+/** Under this much time left, a session is "expiring soon". */
+export const EXPIRING_SOON_MS = 15 * 60 * 1000;
+
+/** A source section and its target. */
+export interface MfaProfileRef {
+  /** The target profile, e.g. `george`. */
+  profile: string;
+  /** The source section, e.g. `georgemfa`. */
+  sourceSection: string;
+}
+
+/** What the target section holds, in the words `status` prints. */
+export type SessionState =
+  | "valid"
+  | "expiring-soon"
+  | "expired"
+  | "none"
+  /** A session without a recorded expiry (written by another tool). */
+  | "unknown"
+  /** Long-term keys where the session should be (setup not done). */
+  | "long-term";
+
+/** One MFA profile as `status` shows it. */
+export interface ProfileStatus extends MfaProfileRef {
+  /** Whether the source section exists. */
+  hasSource: boolean;
+  /** Whether the target section exists. */
+  hasTarget: boolean;
+  /** `mfa_serial` of the source section. */
+  mfaSerial?: string;
+  state: SessionState;
+  expiration?: Date;
+}
+
+/** Every source section (`[Xmfa]`, X not empty) with its target, in file order. */
+export function mfaProfiles(doc: IniDocument): MfaProfileRef[] {
+  const profiles: MfaProfileRef[] = [];
+  for (const section of doc.sections()) {
+    if (section.length > SOURCE_SUFFIX.length && section.endsWith(SOURCE_SUFFIX)) {
+      profiles.push({ profile: section.slice(0, -SOURCE_SUFFIX.length), sourceSection: section });
+    }
+  }
+  return profiles;
+}
+
+/** The state of `ref`'s session at `now` (ms). */
+export function profileStatus(doc: IniDocument, ref: MfaProfileRef, now: number): ProfileStatus {
+  const sections = new Set(doc.sections());
+  return profileStatusIn(doc, ref, now, sections);
+}
+
+/** {@link profileStatus} for every MFA profile of `doc`. */
+export function allProfileStatuses(doc: IniDocument, now: number): ProfileStatus[] {
+  const sections = new Set(doc.sections());
+  return mfaProfiles(doc).map((ref) => profileStatusIn(doc, ref, now, sections));
+}
+
+function profileStatusIn(
+  doc: IniDocument,
+  ref: MfaProfileRef,
+  now: number,
+  sections: Set<string>,
+): ProfileStatus {
+  const hasSource = sections.has(ref.sourceSection);
+  const hasTarget = sections.has(ref.profile);
+  const serial = hasSource ? doc.get(ref.sourceSection, "mfa_serial") : undefined;
+  const status: ProfileStatus = {
+    ...ref,
+    hasSource,
+    hasTarget,
+    mfaSerial: typeof serial === "string" && serial !== "" ? serial : undefined,
+    state: "none",
+  };
+  if (!hasTarget) return status;
+  const stored = readStoredSession(doc, ref.profile);
+  if (stored.kind === "long-term") return { ...status, state: "long-term" };
+  if (stored.kind === "none") return status;
+  if (!stored.expiration) return { ...status, state: "unknown" };
+  return {
+    ...status,
+    state: sessionState(stored.expiration.getTime(), now),
+    expiration: stored.expiration,
+  };
+}
+
+/** `valid`, `expiring-soon` or `expired` for a session ending at `expiration` (ms). */
+export function sessionState(expiration: number, now: number): SessionState {
+  if (expiration <= now) return "expired";
+  return expiration - now < EXPIRING_SOON_MS ? "expiring-soon" : "valid";
+}
+
+/** Whether a state counts as a usable session (exit 0 for `status PROFILE`). */
+export function isUsable(state: SessionState): boolean {
+  return state === "valid" || state === "expiring-soon";
+}

@@ -1,0 +1,172 @@
+/**
+ * How `awsmfa status` shows sessions (pure): a table that fits an 80-column
+ * terminal, one line for a single profile, and the same as JSON data.
+ *
+ * @module
+ */
+import { formatLocalTime, formatRelative, formatRfc3339 } from "./durations.ts";
+import type { ProfileStatus, SessionState } from "./mfa_profiles.ts";
+
+/** The words for each state. */
+const STATE_LABELS: Record<SessionState, string> = {
+  "valid": "valid",
+  "expiring-soon": "expiring soon",
+  "expired": "expired",
+  "none": "none",
+  "unknown": "no expiry",
+  "long-term": "long-term keys",
+};
+
+const STATE_COLOURS: Partial<Record<SessionState, string>> = {
+  "valid": "\x1b[32m",
+  "expiring-soon": "\x1b[33m",
+  "expired": "\x1b[31m",
+};
+
+/** The label of `state` in the table and the one-line form. */
+export function stateLabel(state: SessionState): string {
+  return STATE_LABELS[state];
+}
+
+/**
+ * The MFA device as the table shows it: `123456789012:mfa/george` for an ARN
+ * of the commercial partition (`aws-cn:…` for others), a hardware serial as
+ * is, `-` when there is none.
+ */
+export function deviceLabel(serial: string | undefined): string {
+  if (!serial) return "-";
+  const arn = /^arn:([^:]+):iam::(.*)$/.exec(serial);
+  if (!arn) return serial;
+  return arn[1] === "aws" ? arn[2] : `${arn[1]}:${arn[2]}`;
+}
+
+/**
+ * `in 11 h 58 min (21:12)`: relative, then the local time, with the month
+ * and day (`11-30 09:12`) when it is not today.
+ */
+export function expiryLabel(expiration: Date | undefined, now: number): string {
+  return expiryCell(expiration, now, formatLocalTime(new Date(now)).slice(0, 10));
+}
+
+function expiryCell(expiration: Date | undefined, now: number, today: string): string {
+  if (!expiration) return "";
+  const local = formatLocalTime(expiration);
+  const shown = local.slice(0, 10) === today ? local.slice(11, 16) : local.slice(5, 16);
+  return `${formatRelative(expiration.getTime(), now)} (${shown})`;
+}
+
+/** Options of {@link formatStatusTable}. */
+export interface TableOptions {
+  /** Milliseconds since the epoch. */
+  now: number;
+  /** The widest a line may be; 80 by default. */
+  width?: number;
+  /** Colour the states (only at a terminal, without NO_COLOR). */
+  colour?: boolean;
+}
+
+/**
+ * The table of `statuses`: a header and one row each, no line wider than
+ * `width` (long device ARNs, then profile names, are shortened in the
+ * middle), no trailing spaces.
+ */
+export function formatStatusTable(
+  statuses: readonly ProfileStatus[],
+  options: TableOptions,
+): string {
+  const width = options.width ?? 80;
+  const header = ["PROFILE", "MFA DEVICE", "SESSION", "EXPIRES"];
+  const today = formatLocalTime(new Date(options.now)).slice(0, 10);
+  const rows = statuses.map((status) => [
+    status.profile,
+    deviceLabel(status.mfaSerial),
+    stateLabel(status.state),
+    expiryCell(status.expiration, options.now, today),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => [...row[column]].length))
+  );
+  const gap = 2;
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1);
+  // Shrink the device column, then the profile column, then the expiry, to fit.
+  for (const [column, minimum] of [[1, 14], [0, 12], [3, 12]] as const) {
+    const excess = total() - width;
+    if (excess <= 0) break;
+    widths[column] = Math.max(minimum, widths[column] - excess);
+  }
+  const line = (cells: string[], states?: SessionState) =>
+    cells.map((cell, column) => {
+      const fitted = fit(cell, widths[column]);
+      const last = column === cells.length - 1;
+      const padded = last
+        ? fitted
+        : fitted.padEnd(widths[column] + gap - ([...fitted].length - fitted.length));
+      const colour = column === 2 && states && options.colour ? STATE_COLOURS[states] : undefined;
+      if (!colour) return padded;
+      return colour + fitted + "\x1b[0m" + padded.slice(fitted.length);
+    }).join("").trimEnd();
+  return [
+    line(header),
+    ...rows.map((row, index) => line(row, statuses[index].state)),
+  ].join("\n") + "\n";
+}
+
+/** `text` cut to `width` characters with `…` in the middle when longer. */
+function fit(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  const head = Math.ceil((width - 1) / 2);
+  const tail = width - 1 - head;
+  return chars.slice(0, head).join("") + "…" + (tail > 0 ? chars.slice(-tail).join("") : "");
+}
+
+/** The one-line form for `status PROFILE`, e.g. `george: valid, expires in 11 h 58 min (…)`. */
+export function formatStatusLine(status: ProfileStatus, now: number): string {
+  const at = status.expiration
+    ? `${formatRelative(status.expiration.getTime(), now)} (${formatLocalTime(status.expiration)})`
+    : "";
+  switch (status.state) {
+    case "valid":
+      return `${status.profile}: valid, expires ${at}`;
+    case "expiring-soon":
+      return `${status.profile}: expiring soon, expires ${at}`;
+    case "expired":
+      return `${status.profile}: expired ${at}`;
+    case "unknown":
+      return `${status.profile}: a session with no recorded expiry`;
+    case "long-term":
+      return `${status.profile}: long-term keys, no MFA session (run 'awsmfa setup ${status.profile}')`;
+    case "none":
+      return status.hasTarget || status.hasSource
+        ? `${status.profile}: no session`
+        : `${status.profile}: no session (no [${status.profile}] or [${status.sourceSection}])`;
+  }
+}
+
+/** The JSON form of one profile's status. */
+export interface StatusJson {
+  profile: string;
+  sourceSection: string | null;
+  mfaSerial: string | null;
+  state: SessionState;
+  /** RFC 3339 UTC, or null. */
+  expiration: string | null;
+  /** Whole seconds left (negative once expired), or null. */
+  expiresInSeconds: number | null;
+  /** `2026-11-30 21:12 +01:00`, or null. */
+  localExpiration: string | null;
+}
+
+/** `status` as data. */
+export function statusJson(status: ProfileStatus, now: number): StatusJson {
+  const expiration = status.expiration;
+  return {
+    profile: status.profile,
+    sourceSection: status.hasSource ? status.sourceSection : null,
+    mfaSerial: status.mfaSerial ?? null,
+    state: status.state,
+    expiration: expiration ? formatRfc3339(expiration) : null,
+    expiresInSeconds: expiration ? Math.floor((expiration.getTime() - now) / 1000) : null,
+    localExpiration: expiration ? formatLocalTime(expiration) : null,
+  };
+}

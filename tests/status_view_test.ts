@@ -1,0 +1,165 @@
+/** The MFA profiles of a file, their session states, and how `status` shows them. */
+import assert from "node:assert/strict";
+import { formatLocalTime } from "../lib/durations.ts";
+import { parseIni } from "../lib/ini/mod.ts";
+import {
+  allProfileStatuses,
+  isUsable,
+  mfaProfiles,
+  type ProfileStatus,
+  profileStatus,
+  sessionState,
+} from "../lib/mfa_profiles.ts";
+import {
+  deviceLabel,
+  expiryLabel,
+  formatStatusLine,
+  formatStatusTable,
+  statusJson,
+} from "../lib/status_view.ts";
+
+const NOW = Date.parse("2026-11-30T08:00:00Z");
+const MIN = 60_000;
+
+Deno.test("mfaProfiles: every [Xmfa] with X not empty, in file order", () => {
+  const doc = parseIni("[bmfa]\n[mfa]\n[a]\n[amfa]\n[mfamfa]\n[x mfa]\n");
+  assert.deepEqual(mfaProfiles(doc), [
+    { profile: "b", sourceSection: "bmfa" },
+    { profile: "a", sourceSection: "amfa" },
+    { profile: "mfa", sourceSection: "mfamfa" },
+    { profile: "x ", sourceSection: "x mfa" },
+  ]);
+});
+
+Deno.test("sessionState: expiring soon is under 15 minutes left; expired at the second", () => {
+  assert.equal(sessionState(NOW + 16 * MIN, NOW), "valid");
+  assert.equal(sessionState(NOW + 15 * MIN, NOW), "valid");
+  assert.equal(sessionState(NOW + 15 * MIN - 1, NOW), "expiring-soon");
+  assert.equal(sessionState(NOW + 1, NOW), "expiring-soon");
+  assert.equal(sessionState(NOW, NOW), "expired");
+  assert.ok(isUsable("valid") && isUsable("expiring-soon"));
+  assert.ok(!isUsable("expired") && !isUsable("none") && !isUsable("unknown"));
+});
+
+Deno.test("profileStatus: reads the target's session, long-term keys and sessions of other tools", () => {
+  const doc = parseIni(
+    "[amfa]\nmfa_serial = arn:aws:iam::1:mfa/a\n" +
+      "[a]\naws_access_key_id = ASIA1\naws_session_token = t\n" +
+      "aws_credential_expiration = 2026-11-30T09:00:00Z\n" +
+      "[bmfa]\n[b]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n" +
+      "[cmfa]\n[c]\naws_access_key_id = ASIA2\naws_security_token = t\n" +
+      "[dmfa]\n[d]\nregion = x\n",
+  );
+  const states = allProfileStatuses(doc, NOW).map((s) => [s.profile, s.state, s.mfaSerial]);
+  assert.deepEqual(states, [
+    ["a", "valid", "arn:aws:iam::1:mfa/a"],
+    ["b", "long-term", undefined],
+    ["c", "unknown", undefined],
+    ["d", "none", undefined],
+  ]);
+  const missing = profileStatus(doc, { profile: "z", sourceSection: "zmfa" }, NOW);
+  assert.deepEqual([missing.hasSource, missing.hasTarget, missing.state], [false, false, "none"]);
+});
+
+Deno.test("deviceLabel and expiryLabel keep the table short", () => {
+  assert.equal(deviceLabel("arn:aws:iam::123456789012:mfa/george"), "123456789012:mfa/george");
+  assert.equal(
+    deviceLabel("arn:aws-cn:iam::123456789012:mfa/li"),
+    "aws-cn:123456789012:mfa/li",
+  );
+  assert.equal(deviceLabel("GAHT12345678"), "GAHT12345678");
+  assert.equal(deviceLabel(undefined), "-");
+  const later = new Date(NOW + 90 * MIN);
+  const label = expiryLabel(later, NOW);
+  const local = formatLocalTime(later);
+  const sameDay = local.slice(0, 10) === formatLocalTime(new Date(NOW)).slice(0, 10);
+  assert.equal(label, `in 1 h 30 min (${sameDay ? local.slice(11, 16) : local.slice(5, 16)})`);
+  assert.match(
+    expiryLabel(new Date(NOW - 3 * 86400_000), NOW),
+    /^3 d ago \(\d\d-\d\d \d\d:\d\d\)$/,
+  );
+  assert.equal(expiryLabel(undefined, NOW), "");
+});
+
+function status(profile: string, overrides: Partial<ProfileStatus> = {}): ProfileStatus {
+  return {
+    profile,
+    sourceSection: profile + "mfa",
+    hasSource: true,
+    hasTarget: true,
+    mfaSerial: `arn:aws:iam::123456789012:mfa/${profile}`,
+    state: "valid",
+    expiration: new Date(NOW + 12 * 3600_000),
+    ...overrides,
+  };
+}
+
+Deno.test("formatStatusTable: aligned columns, no trailing spaces, long names shortened to 80", () => {
+  const table = formatStatusTable([
+    status("george"),
+    status("a-very-long-profile-name-for-the-production-account", {
+      mfaSerial: "arn:aws-us-gov:iam::123456789012:mfa/someone-with-a-very-long-device-name",
+      state: "expired",
+      expiration: new Date(NOW - 5 * 86400_000),
+    }),
+    status("none", { state: "none", expiration: undefined, mfaSerial: undefined }),
+  ], { now: NOW });
+  const lines = table.trimEnd().split("\n");
+  assert.equal(lines.length, 4);
+  for (const line of lines) {
+    assert.ok(line.length <= 80, `${line.length}: ${line}`);
+    assert.equal(line, line.trimEnd());
+  }
+  const sessionColumn = lines[0].indexOf("SESSION");
+  assert.equal(lines[1].indexOf("valid"), sessionColumn);
+  assert.equal(lines[2].indexOf("expired"), sessionColumn);
+  assert.match(lines[2], /^a-very-long-\S*…\S*-account\s+aws-us-\S*…\S*-name\s+expired\s+5 d ago/);
+  assert.match(lines[3], /^none\s+-\s+none$/);
+});
+
+Deno.test("formatStatusTable: colours the state only when asked, padding unchanged", () => {
+  const rows = [
+    status("a"),
+    status("b", { state: "expiring-soon", expiration: new Date(NOW + 5 * MIN) }),
+  ];
+  const plain = formatStatusTable(rows, { now: NOW });
+  const coloured = formatStatusTable(rows, { now: NOW, colour: true });
+  assert.ok(!plain.includes("\x1b"));
+  assert.ok(coloured.includes("\x1b[32mvalid\x1b[0m"));
+  assert.ok(coloured.includes("\x1b[33mexpiring soon\x1b[0m"));
+  // deno-lint-ignore no-control-regex
+  assert.equal(coloured.replace(/\x1b\[\d+m/g, ""), plain);
+});
+
+Deno.test("formatStatusLine and statusJson", () => {
+  const valid = status("george");
+  assert.equal(
+    formatStatusLine(valid, NOW),
+    `george: valid, expires in 12 h (${formatLocalTime(valid.expiration!)})`,
+  );
+  assert.match(
+    formatStatusLine(
+      status("x", { state: "expired", expiration: new Date(NOW - 2 * 3600_000) }),
+      NOW,
+    ),
+    /^x: expired 2 h ago \(/,
+  );
+  assert.equal(
+    formatStatusLine(status("x", { state: "long-term", expiration: undefined }), NOW),
+    "x: long-term keys, no MFA session (run 'awsmfa setup x')",
+  );
+  assert.deepEqual(statusJson(valid, NOW), {
+    profile: "george",
+    sourceSection: "georgemfa",
+    mfaSerial: "arn:aws:iam::123456789012:mfa/george",
+    state: "valid",
+    expiration: "2026-11-30T20:00:00Z",
+    expiresInSeconds: 43200,
+    localExpiration: formatLocalTime(valid.expiration!),
+  });
+  assert.deepEqual(
+    statusJson(status("n", { hasSource: false, state: "none", expiration: undefined }), NOW)
+      .sourceSection,
+    null,
+  );
+});
