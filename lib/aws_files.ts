@@ -216,7 +216,8 @@ export function readStoredSession(doc: IniDocument, section: string): StoredSess
   const accessKeyId = get("aws_access_key_id");
   if (!accessKeyId) return { kind: "none" };
   const token = get("aws_session_token") ?? get("aws_security_token");
-  if (!token) return { kind: "long-term", accessKeyId };
+  // ASIA… keys are always temporary: without a token they are a broken session, not long-term keys.
+  if (!token && !accessKeyId.startsWith("ASIA")) return { kind: "long-term", accessKeyId };
   const expiry = get("aws_credential_expiration") ?? get("expiration");
   return { kind: "session", accessKeyId, expiration: expiry ? parseTimestamp(expiry) : undefined };
 }

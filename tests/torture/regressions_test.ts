@@ -55,3 +55,21 @@ Deno.test("regression: flags named like Object.prototype keys are unknown flags 
     assert.match(result.stderr, new RegExp(`^awsmfa: Unknown flag '--${name}'\\.`));
   }
 });
+
+Deno.test("regression: a target with an ASIA key but no token is a broken session to replace, not long-term keys", async () => {
+  const { loadIni, readStoredSession } = await import("../../lib/aws_files.ts");
+  const doc = loadIni(
+    new TextEncoder().encode("[george]\naws_access_key_id = ASIAOLDOLDOLDOLDOLD0\n"),
+    "credentials",
+  );
+  assert.deepEqual(readStoredSession(doc, "george"), {
+    kind: "session",
+    accessKeyId: "ASIAOLDOLDOLDOLDOLD0",
+    expiration: undefined,
+  });
+  const longTerm = loadIni(
+    new TextEncoder().encode("[george]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"),
+    "credentials",
+  );
+  assert.equal(readStoredSession(longTerm, "george").kind, "long-term");
+});
