@@ -13,14 +13,16 @@ import {
   COMMENT,
   define,
   findKey,
+  findSection,
   type IniProblem,
   type IniScan,
   type IniValue,
-  type KeyEntry,
   keyLineParts,
+  keyName,
   keyValue,
+  listedSections,
   scanIni,
-  type SectionEntry,
+  sectionName,
 } from "./scan.ts";
 
 /** The reference parser's view of a file: section → key → value (or sub-section). */
@@ -72,7 +74,7 @@ export class IniDocument {
   toRecord(): IniRecord {
     const scan = this.#index();
     if (scan.problems.length > 0) throw this.#problemsError(scan.problems);
-    return buildRecord(this.#text, scan);
+    return buildRecord(scan);
   }
 
   /**
@@ -80,7 +82,8 @@ export class IniDocument {
    * is not one of them).
    */
   sections(): string[] {
-    return [...this.#index().byName.keys()];
+    const scan = this.#index();
+    return listedSections(scan).map((s) => sectionName(scan, s));
   }
 
   /**
@@ -93,14 +96,12 @@ export class IniDocument {
     if (section === DEFAULT_SECTION) {
       if (scan.defaults.length === 0) return undefined;
       const values: Record<string, IniValue> = {};
-      for (const [name, entry] of scan.defaultKeys) {
-        define(values, name, keyValue(this.#text, scan, entry));
-      }
+      for (const [name, key] of scan.defaultKeys) define(values, name, keyValue(scan, key));
       return values;
     }
-    const occurrence = scan.byName.get(section);
-    if (occurrence === undefined) return undefined;
-    return sectionValues(this.#text, scan, occurrence, defaultValues(this.#text, scan));
+    const occurrence = findSection(scan, section);
+    if (occurrence === -1) return undefined;
+    return sectionValues(scan, occurrence, defaultValues(scan));
   }
 
   /**
@@ -111,7 +112,7 @@ export class IniDocument {
   get(section: string, key: string): IniValue | undefined {
     const scan = this.#index();
     const entry = lookup(scan, section, pyLower(key), true);
-    return entry === undefined ? undefined : keyValue(this.#text, scan, entry);
+    return entry === -1 ? undefined : keyValue(scan, entry);
   }
 
   /**
@@ -132,26 +133,29 @@ export class IniDocument {
     const scan = this.#editable();
     const text = this.#text;
     const name = pyLower(key);
-    const occurrence = section === DEFAULT_SECTION ? scan.defaults[0] : scan.byName.get(section);
-    if (occurrence === undefined) {
+    const occurrence = section === DEFAULT_SECTION
+      ? (scan.defaults[0] ?? -1)
+      : findSection(scan, section);
+    if (occurrence === -1) {
       checkSectionName(section);
-      const latent = scan.latentDefaults.find((k) => k.name !== name);
-      if (latent !== undefined) throw latentError(section, latent);
+      const latent = scan.latentDefaults.find((k) => keyName(scan, k) !== name);
+      if (latent !== undefined) throw latentError(scan, section, latent);
       this.#splice(text.length, text.length, newSectionText(text, scan, section, key, value));
       return true;
     }
     const entry = lookup(scan, section, name, false);
-    if (entry !== undefined) {
-      if (entry.end === entry.line && keyValue(text, scan, entry) === value) return false;
-      const p = keyLineParts(text, scan, entry.line);
+    if (entry !== -1) {
+      const line0 = scan.keyLine[entry];
+      const line1 = scan.keyEnd[entry];
+      if (line0 === line1 && keyValue(scan, entry) === value) return false;
+      const p = keyLineParts(scan, line0);
       const after = p.valueStart < p.valueEnd
         ? text.slice(p.sep + 1, p.valueStart)
         : p.keyEnd < p.sep
         ? " "
         : "";
-      const line = text.slice(scan.starts[entry.line], p.sep + 1) + (value === "" ? "" : after) +
-        value;
-      this.#splice(scan.starts[entry.line], scan.ends[entry.end], line);
+      const line = text.slice(scan.starts[line0], p.sep + 1) + (value === "" ? "" : after) + value;
+      this.#splice(scan.starts[line0], scan.ends[line1], line);
       return true;
     }
     this.#insertKey(scan, occurrence, key, value);
@@ -169,10 +173,13 @@ export class IniDocument {
   delete(section: string, key: string): boolean {
     const scan = this.#editable();
     const entry = lookup(scan, section, pyLower(key), false);
-    if (entry === undefined) return false;
-    const latent = scan.latentDefaults.find((k) => k.name === entry.name);
-    if (latent !== undefined && section !== DEFAULT_SECTION) throw latentError(section, latent);
-    this.#splice(scan.starts[entry.line], scan.starts[entry.end + 1], "");
+    if (entry === -1) return false;
+    const name = keyName(scan, entry);
+    const latent = scan.latentDefaults.find((k) => keyName(scan, k) === name);
+    if (latent !== undefined && section !== DEFAULT_SECTION) {
+      throw latentError(scan, section, latent);
+    }
+    this.#splice(scan.starts[scan.keyLine[entry]], scan.starts[scan.keyEnd[entry] + 1], "");
     return true;
   }
 
@@ -188,18 +195,15 @@ export class IniDocument {
   removeSection(section: string): boolean {
     const scan = this.#editable();
     const text = this.#text;
-    const occurrences = section === DEFAULT_SECTION
-      ? scan.defaults
-      : scan.byName.has(section)
-      ? [scan.byName.get(section)!]
-      : [];
+    const found = section === DEFAULT_SECTION ? -1 : findSection(scan, section);
+    const occurrences = section === DEFAULT_SECTION ? scan.defaults : found === -1 ? [] : [found];
     if (occurrences.length === 0) return false;
     let result = text;
     for (let o = occurrences.length - 1; o >= 0; o--) {
       const occurrence = occurrences[o];
-      let first = occurrence.line;
-      const keys = occurrence.keys;
-      let last = keys.length > 0 ? keys[keys.length - 1].end : first;
+      let first = scan.secLine[occurrence];
+      const keyEnd = scan.secKeyEnd[occurrence];
+      let last = keyEnd > scan.secKeyStart[occurrence] ? scan.keyEnd[keyEnd - 1] : first;
       while (last + 1 < scan.lineCount && scan.kinds[last + 1] === BLANK) last++;
       if (last === scan.lineCount - 1) {
         while (first > 0 && scan.kinds[first - 1] === BLANK) first--;
@@ -208,18 +212,19 @@ export class IniDocument {
     }
     // Removing a header can make an indented header after it a continuation
     // line of the key before it; refuse rather than change another section.
-    const before = buildRecord(text, scan);
+    const before = buildRecord(scan);
     delete before[section];
     if (section === DEFAULT_SECTION) {
-      for (const s of scan.byName.values()) {
-        const own = new Set(s.keys.map((k) => k.name));
-        for (const name of scan.defaultKeys.keys()) if (!own.has(name)) delete before[s.name][name];
+      for (const s of listedSections(scan)) {
+        for (const name of scan.defaultKeys.keys()) {
+          if (findKey(scan, s, name) === -1) delete before[sectionName(scan, s)][name];
+        }
       }
     }
     const afterScan = scanIni(result);
     if (
       afterScan.problems.length > 0 ||
-      JSON.stringify(buildRecord(result, afterScan)) !== JSON.stringify(before)
+      JSON.stringify(buildRecord(afterScan)) !== JSON.stringify(before)
     ) {
       throw new FileFormatError(
         `Removing [${section}] would change how the AWS CLI reads the lines after it ` +
@@ -247,18 +252,19 @@ export class IniDocument {
     this.#scan = undefined;
   }
 
-  #insertKey(scan: IniScan, section: SectionEntry, key: string, value: string): void {
-    const text = this.#text;
-    const keys = section.keys;
-    const last: KeyEntry | undefined = keys[keys.length - 1];
-    const afterLine = last === undefined ? section.line : last.end;
-    const style = prevailingStyle(text, scan, keys.length > 0 ? [section] : scan.sections);
+  #insertKey(scan: IniScan, section: number, key: string, value: string): void {
+    const hasKeys = scan.secKeyEnd[section] > scan.secKeyStart[section];
+    const last = hasKeys ? scan.secKeyEnd[section] - 1 : -1;
+    const afterLine = last === -1 ? scan.secLine[section] : scan.keyEnd[last];
+    const style = hasKeys
+      ? prevailingStyle(scan, scan.secKeyStart[section], scan.secKeyEnd[section])
+      : prevailingStyle(scan, 0, scan.keyCount);
     // The new line must not be indented more than the key line before it
     // (it would continue that value), nor less than the next header (which
     // would then continue the new value).
     let indent = style.indent;
-    if (last !== undefined) {
-      const lastIndent = indentOf(text, scan, last.line);
+    if (last !== -1) {
+      const lastIndent = indentOf(scan, scan.keyLine[last]);
       if (indent.length > lastIndent.length) indent = lastIndent;
     }
     let next = afterLine + 1;
@@ -266,7 +272,7 @@ export class IniDocument {
       next++;
     }
     if (next < scan.lineCount) {
-      const nextIndent = indentOf(text, scan, next);
+      const nextIndent = indentOf(scan, next);
       if (indent.length < nextIndent.length) indent = nextIndent;
     }
     const line = indent + key + style.before + style.sep + (value === "" ? "" : style.after) +
@@ -292,51 +298,47 @@ export function parseIni(text: string, options: ParseIniOptions = {}): IniDocume
   return new IniDocument(text, options);
 }
 
-function lookup(
-  scan: IniScan,
-  section: string,
-  name: string,
-  inherit: boolean,
-): KeyEntry | undefined {
-  if (section === DEFAULT_SECTION) return scan.defaultKeys.get(name);
-  const occurrence = scan.byName.get(section);
-  if (occurrence === undefined) return undefined;
-  const own = findKey(occurrence, name);
-  if (own !== undefined || !inherit) return own;
-  return scan.defaultKeys.get(name);
+function lookup(scan: IniScan, section: string, name: string, inherit: boolean): number {
+  if (section === DEFAULT_SECTION) return scan.defaultKeys.get(name) ?? -1;
+  const occurrence = findSection(scan, section);
+  if (occurrence === -1) return -1;
+  const own = findKey(scan, occurrence, name);
+  if (own !== -1 || !inherit) return own;
+  return scan.defaultKeys.get(name) ?? -1;
 }
 
-function defaultValues(text: string, scan: IniScan): [string, IniValue][] {
+function defaultValues(scan: IniScan): [string, IniValue][] {
   const defaults: [string, IniValue][] = [];
-  for (const [name, entry] of scan.defaultKeys) defaults.push([name, keyValue(text, scan, entry)]);
+  for (const [name, key] of scan.defaultKeys) defaults.push([name, keyValue(scan, key)]);
   return defaults;
 }
 
 function sectionValues(
-  text: string,
   scan: IniScan,
-  section: SectionEntry,
+  section: number,
   defaults: [string, IniValue][],
 ): Record<string, IniValue> {
   const values: Record<string, IniValue> = {};
-  const keys = section.keys;
-  for (let k = 0; k < keys.length; k++) define(values, keys[k].name, keyValue(text, scan, keys[k]));
+  for (let k = scan.secKeyStart[section]; k < scan.secKeyEnd[section]; k++) {
+    define(values, keyName(scan, k), keyValue(scan, k));
+  }
   for (let d = 0; d < defaults.length; d++) {
     if (!Object.hasOwn(values, defaults[d][0])) define(values, defaults[d][0], defaults[d][1]);
   }
   return values;
 }
 
-function buildRecord(text: string, scan: IniScan): IniRecord {
+function buildRecord(scan: IniScan): IniRecord {
   const record: IniRecord = {};
-  const defaults = defaultValues(text, scan);
-  for (const section of scan.byName.values()) {
-    define(record, section.name, sectionValues(text, scan, section, defaults));
+  const defaults = defaultValues(scan);
+  for (const s of listedSections(scan)) {
+    define(record, sectionName(scan, s), sectionValues(scan, s, defaults));
   }
   return record;
 }
 
-function indentOf(text: string, scan: IniScan, line: number): string {
+function indentOf(scan: IniScan, line: number): string {
+  const text = scan.text;
   const start = scan.starts[line];
   let i = start;
   while (i < scan.ends[line] && isSpace(text.charCodeAt(i))) i++;
@@ -351,31 +353,31 @@ interface KeyStyle {
 }
 
 /** The most common key-line style in `sections` (the later one on a tie). */
-function prevailingStyle(text: string, scan: IniScan, sections: SectionEntry[]): KeyStyle {
+function prevailingStyle(scan: IniScan, fromKey: number, toKey: number): KeyStyle {
+  const text = scan.text;
   const counts = new Map<string, { count: number; last: number; style: KeyStyle }>();
   let seen = 0;
-  outer: for (const section of sections) {
-    for (const key of section.keys) {
-      const p = keyLineParts(text, scan, key.line);
-      const before = text.slice(p.keyEnd, p.sep);
-      const style: KeyStyle = {
-        indent: text.slice(scan.starts[key.line], p.keyStart),
-        before,
-        sep: text[p.sep],
-        after: p.valueStart < p.valueEnd
-          ? text.slice(p.sep + 1, p.valueStart)
-          : before === ""
-          ? ""
-          : " ",
-      };
-      const id = `${style.indent}\0${style.before}\0${style.sep}\0${style.after}`;
-      const entry = counts.get(id);
-      if (entry === undefined) counts.set(id, { count: 1, last: seen, style });
-      else {
-        entry.count++;
-        entry.last = seen;
-      }
-      if (++seen >= 1000) break outer;
+  // The first 1000 keys are a fair sample.
+  for (let key = fromKey; key < toKey && seen < 1000; key++, seen++) {
+    const line = scan.keyLine[key];
+    const p = keyLineParts(scan, line);
+    const before = text.slice(p.keyEnd, p.sep);
+    const style: KeyStyle = {
+      indent: text.slice(scan.starts[line], p.keyStart),
+      before,
+      sep: text[p.sep],
+      after: p.valueStart < p.valueEnd
+        ? text.slice(p.sep + 1, p.valueStart)
+        : before === ""
+        ? ""
+        : " ",
+    };
+    const id = `${style.indent}\0${style.before}\0${style.sep}\0${style.after}`;
+    const entry = counts.get(id);
+    if (entry === undefined) counts.set(id, { count: 1, last: seen, style });
+    else {
+      entry.count++;
+      entry.last = seen;
     }
   }
   let best: { count: number; last: number; style: KeyStyle } | undefined;
@@ -396,7 +398,7 @@ function newSectionText(
   value: string,
 ): string {
   const eol = scan.eol;
-  const style = prevailingStyle(text, scan, scan.sections);
+  const style = prevailingStyle(scan, 0, scan.keyCount);
   const line = style.indent + key + style.before + style.sep + (value === "" ? "" : style.after) +
     value;
   if (text.length === 0) return `[${section}]${eol}${line}${eol}`;
@@ -408,11 +410,12 @@ function newSectionText(
 }
 
 /** The error for an edit that would make `section` inherit a `[DEFAULT]` sub-section botocore rejects. */
-function latentError(section: string, key: KeyEntry): FileFormatError {
+function latentError(scan: IniScan, section: string, key: number): FileFormatError {
+  const name = keyName(scan, key);
   return new FileFormatError(
-    `[${section}] would inherit the sub-section '${key.name}' of [DEFAULT] (line ` +
-      `${key.line + 1}), which the AWS CLI rejects: one of its lines has no '='.`,
-    { fix: `Write each line under '${key.name}' in [DEFAULT] as 'name = value', then try again.` },
+    `[${section}] would inherit the sub-section '${name}' of [DEFAULT] (line ` +
+      `${scan.keyLine[key] + 1}), which the AWS CLI rejects: one of its lines has no '='.`,
+    { fix: `Write each line under '${name}' in [DEFAULT] as 'name = value', then try again.` },
   );
 }
 

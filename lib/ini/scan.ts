@@ -30,30 +30,10 @@ export const CONTINUATION = 4;
 /** Anything else: the reference parser rejects the file. */
 export const INVALID = 5;
 
-/** A key line and its continuation lines. */
-export interface KeyEntry {
-  /** The key as the reference parser sees it (lower-cased). */
-  name: string;
-  /** Index of the key line. */
-  line: number;
-  /** Index of the last line of the block (the last continuation line, or `line`). */
-  end: number;
-}
-
-/** One `[name]` header and the keys under it. */
-export interface SectionEntry {
-  /** The name between the brackets (up to the last `]`). */
-  name: string;
-  /** Index of the header line. */
-  line: number;
-  /** The keys in file order. */
-  keys: KeyEntry[];
-  /** Lower-cased key names, kept once the section has many keys. */
-  keySet?: Set<string>;
-}
-
-/** The result of {@link scanIni}. */
+/** The result of {@link scanIni}: flat arrays, no object per line, key or section. */
 export interface IniScan {
+  /** The scanned text. */
+  text: string;
   /** Number of lines (a final line terminator does not start another line). */
   lineCount: number;
   /** Start offset of each line; `starts[lineCount]` is the text length. */
@@ -62,14 +42,36 @@ export interface IniScan {
   ends: Int32Array;
   /** Kind of each line. */
   kinds: Uint8Array;
-  /** Every header occurrence, in file order. */
-  sections: SectionEntry[];
-  /** The first occurrence of each section other than `DEFAULT`. */
-  byName: Map<string, SectionEntry>;
-  /** The occurrences of `[DEFAULT]` (the reference parser merges them). */
-  defaults: SectionEntry[];
-  /** Keys of `[DEFAULT]` by name. */
-  defaultKeys: Map<string, KeyEntry>;
+  /** Number of header occurrences. */
+  sectionCount: number;
+  /** Per header occurrence: its line. */
+  secLine: Int32Array;
+  /** Per header occurrence: where its name starts in the text. */
+  secNameStart: Int32Array;
+  /** Per header occurrence: where its name ends. */
+  secNameEnd: Int32Array;
+  /** Per header occurrence: its keys are `secKeyStart[s]` up to `secKeyEnd[s]`. */
+  secKeyStart: Int32Array;
+  /** Per header occurrence: one past its last key. */
+  secKeyEnd: Int32Array;
+  /** Per header occurrence: {@link SEC_DEFAULT} and {@link SEC_FIRST} flags. */
+  secFlags: Uint8Array;
+  /** Per header occurrence: hash of its name. */
+  secHash: Int32Array;
+  /** Open-addressing table of first occurrences (index + 1; 0 is empty). */
+  table: Int32Array;
+  /** Number of keys. */
+  keyCount: number;
+  /** Per key: its key line. */
+  keyLine: Int32Array;
+  /** Per key: the last line of its block (its last continuation line, or its key line). */
+  keyEnd: Int32Array;
+  /** Per key: hash of its lower-cased name. */
+  keyHash: Int32Array;
+  /** `[DEFAULT]`'s keys (of every occurrence) by lower-cased name. */
+  defaultKeys: Map<string, number>;
+  /** Occurrences of `[DEFAULT]`. */
+  defaults: number[];
   /** What the reference parser would reject. */
   problems: IniProblem[];
   /** The line terminator to use for new lines. */
@@ -78,11 +80,29 @@ export interface IniScan {
    * `[DEFAULT]` keys whose sub-section botocore would reject, and does not
    * yet only because every section has its own key of that name.
    */
-  latentDefaults: KeyEntry[];
+  latentDefaults: number[];
 }
 
-const DEFAULT_SECTION = "DEFAULT";
-const MANY_KEYS = 8;
+/** Section flag: the occurrence is a `[DEFAULT]` header. */
+export const SEC_DEFAULT = 1;
+/** Section flag: the first occurrence of its name (not `DEFAULT`): a section botocore lists. */
+export const SEC_FIRST = 2;
+
+const MANY_KEYS = 16;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+
+function hashString(s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+function grow<T extends Int32Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
 
 /** Scans `text` in one pass. Never throws. */
 export function scanIni(text: string): IniScan {
@@ -91,17 +111,31 @@ export function scanIni(text: string): IniScan {
   let starts = new Int32Array(cap + 1);
   let ends = new Int32Array(cap);
   let kinds = new Uint8Array(cap);
-  const sections: SectionEntry[] = [];
-  const byName = new Map<string, SectionEntry>();
-  const defaults: SectionEntry[] = [];
-  const defaultKeys = new Map<string, KeyEntry>();
+  let secCap = (len >> 7) + 8;
+  let secLine = new Int32Array(secCap);
+  let secNameStart = new Int32Array(secCap);
+  let secNameEnd = new Int32Array(secCap);
+  let secKeyStart = new Int32Array(secCap);
+  let secKeyEnd = new Int32Array(secCap);
+  let secFlags = new Uint8Array(secCap);
+  let secHash = new Int32Array(secCap);
+  let table = new Int32Array(64);
+  let firsts = 0;
+  let keyCap = (len >> 6) + 8;
+  let keyLine = new Int32Array(keyCap);
+  let keyEnd = new Int32Array(keyCap);
+  let keyHash = new Int32Array(keyCap);
+  let sectionCount = 0;
+  let keyCount = 0;
+  const defaultKeys = new Map<string, number>();
+  const defaults: number[] = [];
   const problems: IniProblem[] = [];
-  const badDefaultSubs: { key: KeyEntry; line: number }[] = [];
-  const latentDefaults: KeyEntry[] = [];
+  const badDefaultSubs: number[] = [];
+  let bigSections: Map<number, Map<number, number>> | undefined;
 
-  let cur: SectionEntry | null = null;
+  let cur = -1;
   let curIsDefault = false;
-  let curKey: KeyEntry | null = null;
+  let curKey = -1;
   let curKeyIsSub = false;
   let indentLevel = 0;
 
@@ -146,15 +180,9 @@ export function scanIni(text: string): IniScan {
     }
     if (n === cap) {
       cap *= 2;
-      const s2 = new Int32Array(cap + 1);
-      s2.set(starts);
-      starts = s2;
-      const e2 = new Int32Array(cap);
-      e2.set(ends);
-      ends = e2;
-      const k2 = new Uint8Array(cap);
-      k2.set(kinds);
-      kinds = k2;
+      starts = grow(starts, cap + 1);
+      ends = grow(ends, cap);
+      kinds = grow(kinds, cap);
     }
     starts[n] = pos;
     ends[n] = end;
@@ -177,12 +205,12 @@ export function scanIni(text: string): IniScan {
       const indent = i - lineStart;
       let j = end;
       while (j > i && isSpace(text.charCodeAt(j - 1))) j--;
-      if (cur !== null && curKey !== null && indent > indentLevel) {
+      if (cur !== -1 && curKey !== -1 && indent > indentLevel) {
         kind = CONTINUATION;
-        curKey.end = n;
+        keyEnd[curKey] = n;
         if (curKeyIsSub && isBadSubLine(text.slice(i, j))) {
-          if (curIsDefault) badDefaultSubs.push({ key: curKey, line: n });
-          else problems.push(subProblem(n, curKey, false));
+          if (curIsDefault) badDefaultSubs.push(curKey, n);
+          else problems.push(subProblem(n, keyNameAt(text, starts, keyLine[curKey]), false));
         }
       } else {
         indentLevel = indent;
@@ -197,36 +225,95 @@ export function scanIni(text: string): IniScan {
         }
         if (close !== -1) {
           kind = HEADER;
-          const name = text.slice(i + 1, close);
-          const section: SectionEntry = { name, line: n, keys: [] };
-          sections.push(section);
-          curKey = null;
-          cur = section;
-          if (name === DEFAULT_SECTION) {
+          if (sectionCount === secCap) {
+            secCap *= 2;
+            secLine = grow(secLine, secCap);
+            secNameStart = grow(secNameStart, secCap);
+            secNameEnd = grow(secNameEnd, secCap);
+            secKeyStart = grow(secKeyStart, secCap);
+            secKeyEnd = grow(secKeyEnd, secCap);
+            secFlags = grow(secFlags, secCap);
+            secHash = grow(secHash, secCap);
+          }
+          const s = sectionCount++;
+          let h = FNV_OFFSET;
+          for (let k = i + 1; k < close; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+          secLine[s] = n;
+          secNameStart[s] = i + 1;
+          secNameEnd[s] = close;
+          secKeyStart[s] = keyCount;
+          secKeyEnd[s] = keyCount;
+          secHash[s] = h;
+          cur = s;
+          curKey = -1;
+          const nameLength = close - i - 1;
+          if (nameLength === 7 && text.startsWith("DEFAULT", i + 1)) {
+            secFlags[s] = SEC_DEFAULT;
             curIsDefault = true;
-            defaults.push(section);
+            defaults.push(s);
           } else {
             curIsDefault = false;
-            const first = byName.get(name);
-            if (first === undefined) {
-              byName.set(name, section);
+            // Find the first occurrence of this name, or make this one it.
+            let mask = table.length - 1;
+            let slot = h & mask;
+            let found = -1;
+            for (let e = table[slot]; e !== 0; e = table[slot = (slot + 1) & mask]) {
+              const o = e - 1;
+              if (
+                secHash[o] === h && secNameEnd[o] - secNameStart[o] === nameLength &&
+                sameChars(text, secNameStart[o], i + 1, nameLength)
+              ) {
+                found = o;
+                break;
+              }
+            }
+            if (found === -1) {
+              secFlags[s] = SEC_FIRST;
+              table[slot] = s + 1;
+              if (++firsts * 2 > table.length) {
+                table = new Int32Array(table.length * 4);
+                mask = table.length - 1;
+                for (let t = 0; t <= s; t++) {
+                  if ((secFlags[t] & SEC_FIRST) === 0) continue;
+                  let q = secHash[t] & mask;
+                  while (table[q] !== 0) q = (q + 1) & mask;
+                  table[q] = t + 1;
+                }
+              }
             } else {
+              secFlags[s] = 0;
               problems.push({
                 line: n + 1,
-                message: `Section [${name}] is already defined on line ${first.line + 1}; ` +
-                  "merge the two sections into one or delete one of them.",
+                message: `Section [${text.slice(i + 1, close)}] is already defined on line ` +
+                  `${secLine[found] + 1}; merge the two sections into one or delete one of them.`,
               });
             }
           }
         } else {
-          // A key line? Split at the first '=' or ':'.
+          // A key line? Split at the first '=' or ':', hashing the lower-cased
+          // key as we go (making no string while it is ASCII).
           let d = i;
-          while (d < j) {
-            const e = text.charCodeAt(d);
+          let h = FNV_OFFSET;
+          let hKey = h;
+          let ke = i;
+          let ascii = true;
+          for (; d < j; d++) {
+            let e = text.charCodeAt(d);
             if (e === 0x3d || e === 0x3a) break;
-            d++;
+            if (e > 0x20 && e < 0x7f) {
+              if (e <= 0x5a && e >= 0x41) e |= 0x20;
+              hKey = h = Math.imul(h ^ e, FNV_PRIME);
+              ke = d + 1;
+            } else {
+              if (e >= 0x80) ascii = false;
+              h = Math.imul(h ^ e, FNV_PRIME);
+              if (!isSpace(e)) {
+                hKey = h;
+                ke = d + 1;
+              }
+            }
           }
-          if (cur === null) {
+          if (cur === -1) {
             kind = INVALID;
             problems.push({
               line: n + 1,
@@ -245,11 +332,9 @@ export function scanIni(text: string): IniScan {
                 "fix it or comment it out with '#'.",
             });
           } else {
-            let ke = d;
-            while (ke > i && isSpace(text.charCodeAt(ke - 1))) ke--;
             if (ke === i) {
               kind = INVALID;
-              curKey = null;
+              curKey = -1;
               problems.push({
                 line: n + 1,
                 message: `This line has no key name before '${text[d]}'; ` +
@@ -257,35 +342,68 @@ export function scanIni(text: string): IniScan {
               });
             } else {
               kind = KEY;
-              const name = pyLower(text.slice(i, ke));
-              const key: KeyEntry = { name, line: n, end: n };
-              let v = d + 1;
-              while (v < j && isSpace(text.charCodeAt(v))) v++;
-              curKeyIsSub = v === j;
-              const section: SectionEntry = cur;
-              let dup: KeyEntry | undefined;
+              if (!ascii) h = hashString(pyLower(text.slice(i, ke)));
+              else h = hKey;
+              if (keyCount === keyCap) {
+                keyCap *= 2;
+                keyLine = grow(keyLine, keyCap);
+                keyEnd = grow(keyEnd, keyCap);
+                keyHash = grow(keyHash, keyCap);
+              }
+              const key = keyCount++;
+              keyLine[key] = n;
+              keyEnd[key] = n;
+              keyHash[key] = h;
+              // The value is empty when the separator ends the stripped line.
+              curKeyIsSub = j === d + 1;
+              let dup = -1;
               if (curIsDefault) {
-                dup = defaultKeys.get(name);
-                if (dup === undefined) defaultKeys.set(name, key);
-              } else if (section.keySet !== undefined) {
-                if (section.keySet.has(name)) dup = findKey(section, name);
-                else section.keySet.add(name);
+                const name = keyNameAt(text, starts, n);
+                const first = defaultKeys.get(name);
+                if (first === undefined) defaultKeys.set(name, key);
+                else dup = first;
               } else {
-                dup = findKey(section, name);
-                if (section.keys.length >= MANY_KEYS) {
-                  section.keySet = new Set(section.keys.map((k) => k.name));
-                  section.keySet.add(name);
+                const first = secKeyStart[cur];
+                if (key - first < MANY_KEYS) {
+                  for (let o = first; o < key; o++) {
+                    if (keyHash[o] === h && sameKey(text, starts, keyLine[o], n)) {
+                      dup = o;
+                      break;
+                    }
+                  }
+                } else {
+                  // Many keys in one section: look the hash up instead.
+                  bigSections ??= new Map();
+                  let byHash = bigSections.get(cur);
+                  if (byHash === undefined) {
+                    byHash = new Map();
+                    for (let o = first; o < key; o++) {
+                      if (!byHash.has(keyHash[o])) byHash.set(keyHash[o], o);
+                    }
+                    bigSections.set(cur, byHash);
+                  }
+                  const o = byHash.get(h);
+                  if (o === undefined) byHash.set(h, key);
+                  else {
+                    for (let q = o; q < key; q++) {
+                      if (keyHash[q] === h && sameKey(text, starts, keyLine[q], n)) {
+                        dup = q;
+                        break;
+                      }
+                    }
+                  }
                 }
               }
-              if (dup !== undefined) {
+              secKeyEnd[cur] = keyCount;
+              if (dup !== -1) {
                 problems.push({
                   line: n + 1,
-                  message: `The key '${name}' is already set on line ${dup.line + 1} in ` +
-                    `section [${section.name}] (keys are case-insensitive); ` +
-                    "delete one of the two.",
+                  message: `The key '${keyNameAt(text, starts, n)}' is already set on line ` +
+                    `${keyLine[dup] + 1} in section ` +
+                    `[${text.slice(secNameStart[cur], secNameEnd[cur])}] ` +
+                    "(keys are case-insensitive); delete one of the two.",
                 });
               }
-              section.keys.push(key);
               curKey = key;
             }
           }
@@ -298,17 +416,45 @@ export function scanIni(text: string): IniScan {
   }
   starts[n] = len;
 
+  const scan: IniScan = {
+    text,
+    lineCount: n,
+    starts,
+    ends,
+    kinds,
+    sectionCount,
+    secLine,
+    secNameStart,
+    secNameEnd,
+    secKeyStart,
+    secKeyEnd,
+    secFlags,
+    secHash,
+    table,
+    keyCount,
+    keyLine,
+    keyEnd,
+    keyHash,
+    defaultKeys,
+    defaults,
+    problems,
+    eol: "\n",
+    latentDefaults: [],
+  };
+
   // A DEFAULT sub-section is parsed only where some section inherits it.
-  for (const { key, line } of badDefaultSubs) {
+  for (let b = 0; b < badDefaultSubs.length; b += 2) {
+    const key = badDefaultSubs[b];
+    const name = keyName(scan, key);
     let inherited = false;
-    for (const s of byName.values()) {
-      if (findKey(s, key.name) === undefined) {
+    for (let s = 0; s < sectionCount; s++) {
+      if ((secFlags[s] & SEC_FIRST) !== 0 && findKey(scan, s, name) === -1) {
         inherited = true;
         break;
       }
     }
-    if (inherited) problems.push(subProblem(line, key, true));
-    else latentDefaults.push(key);
+    if (inherited) problems.push(subProblem(badDefaultSubs[b + 1], name, true));
+    else if (!scan.latentDefaults.includes(key)) scan.latentDefaults.push(key);
   }
 
   if (!text.isWellFormed()) reportSurrogates(text, starts, n, problems);
@@ -316,25 +462,77 @@ export function scanIni(text: string): IniScan {
 
   // The most frequent line ending; on a tie, the one that comes first.
   const most = Math.max(lf, crlf, cr);
-  let eol = "\n";
   let at = Infinity;
-  if (lf === most && lf > 0) [eol, at] = ["\n", lfAt];
-  if (crlf === most && crlf > 0 && crlfAt < at) [eol, at] = ["\r\n", crlfAt];
-  if (cr === most && cr > 0 && crAt < at) eol = "\r";
+  if (lf === most && lf > 0) at = lfAt;
+  if (crlf === most && crlf > 0 && crlfAt < at) [scan.eol, at] = ["\r\n", crlfAt];
+  if (cr === most && cr > 0 && crAt < at) scan.eol = "\r";
+  return scan;
+}
 
-  return {
-    lineCount: n,
-    starts,
-    ends,
-    kinds,
-    sections,
-    byName,
-    defaults,
-    defaultKeys,
-    problems,
-    eol,
-    latentDefaults,
-  };
+function sameChars(text: string, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) {
+    if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  }
+  return true;
+}
+
+function keyNameAt(text: string, starts: Int32Array, line: number): string {
+  let i = line === 0 && text.charCodeAt(0) === 0xfeff ? 1 : starts[line];
+  while (isSpace(text.charCodeAt(i))) i++;
+  let d = i;
+  for (;;) {
+    const e = text.charCodeAt(d);
+    if (e === 0x3d || e === 0x3a) break;
+    d++;
+  }
+  while (d > i && isSpace(text.charCodeAt(d - 1))) d--;
+  return pyLower(text.slice(i, d));
+}
+
+function sameKey(text: string, starts: Int32Array, a: number, b: number): boolean {
+  return keyNameAt(text, starts, a) === keyNameAt(text, starts, b);
+}
+
+/** The lower-cased name of key `key`. */
+export function keyName(scan: IniScan, key: number): string {
+  return keyNameAt(scan.text, scan.starts, scan.keyLine[key]);
+}
+
+/** The name of header occurrence `section`. */
+export function sectionName(scan: IniScan, section: number): string {
+  return scan.text.slice(scan.secNameStart[section], scan.secNameEnd[section]);
+}
+
+/** The first occurrence of section `name` (not `DEFAULT`), or -1. */
+export function findSection(scan: IniScan, name: string): number {
+  const table = scan.table;
+  const mask = table.length - 1;
+  const h = hashString(name);
+  for (let slot = h & mask, e = table[slot]; e !== 0; e = table[slot = (slot + 1) & mask]) {
+    const s = e - 1;
+    if (
+      scan.secHash[s] === h && scan.secNameEnd[s] - scan.secNameStart[s] === name.length &&
+      scan.text.startsWith(name, scan.secNameStart[s])
+    ) return s;
+  }
+  return -1;
+}
+
+/** Key `name` (lower-cased) in header occurrence `section` (for DEFAULT: in any), or -1. */
+export function findKey(scan: IniScan, section: number, name: string): number {
+  if ((scan.secFlags[section] & SEC_DEFAULT) !== 0) return scan.defaultKeys.get(name) ?? -1;
+  const h = hashString(name);
+  for (let k = scan.secKeyStart[section]; k < scan.secKeyEnd[section]; k++) {
+    if (scan.keyHash[k] === h && keyName(scan, k) === name) return k;
+  }
+  return -1;
+}
+
+/** The first occurrences of the sections botocore lists, in file order. */
+export function listedSections(scan: IniScan): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < scan.sectionCount; s++) if ((scan.secFlags[s] & SEC_FIRST) !== 0) out.push(s);
+  return out;
 }
 
 function isBadSubLine(content: string): boolean {
@@ -345,10 +543,10 @@ function isBadSubLine(content: string): boolean {
   return false;
 }
 
-function subProblem(line: number, key: KeyEntry, inherited: boolean): IniProblem {
+function subProblem(line: number, name: string, inherited: boolean): IniProblem {
   return {
     line: line + 1,
-    message: `This line is in the sub-section of '${key.name}'` +
+    message: `This line is in the sub-section of '${name}'` +
       (inherited ? " (in [DEFAULT], so every section inherits it)" : "") +
       " but has no '='; write it as 'name = value', or give the key line a value.",
   };
@@ -368,14 +566,6 @@ function reportSurrogates(text: string, starts: Int32Array, n: number, problems:
   }
 }
 
-/** The key named `name` (lower-cased) in this occurrence of a section. */
-export function findKey(section: SectionEntry, name: string): KeyEntry | undefined {
-  const keys = section.keys;
-  if (section.keySet !== undefined && !section.keySet.has(name)) return undefined;
-  for (let k = 0; k < keys.length; k++) if (keys[k].name === name) return keys[k];
-  return undefined;
-}
-
 /** Offsets of a key line's parts: indentation end, key end, separator, value start and end. */
 export interface KeyLineParts {
   /** Offset of the first character of the key. */
@@ -391,7 +581,8 @@ export interface KeyLineParts {
 }
 
 /** Splits the key line `line` into its parts. */
-export function keyLineParts(text: string, scan: IniScan, line: number): KeyLineParts {
+export function keyLineParts(scan: IniScan, line: number): KeyLineParts {
+  const text = scan.text;
   const lineStart = line === 0 && text.charCodeAt(0) === 0xfeff ? 1 : scan.starts[line];
   let i = lineStart;
   const end = scan.ends[line];
@@ -412,21 +603,22 @@ export function keyLineParts(text: string, scan: IniScan, line: number): KeyLine
 }
 
 /** The stripped content of line `line`. */
-export function strippedLine(text: string, scan: IniScan, line: number): string {
-  return pyStrip(text.slice(scan.starts[line], scan.ends[line]));
+export function strippedLine(scan: IniScan, line: number): string {
+  return pyStrip(scan.text.slice(scan.starts[line], scan.ends[line]));
 }
 
 /**
  * The value of a key as the reference parser stores it: the key line's value,
  * then one entry per blank or continuation line up to the end of the block.
  */
-export function keyValueParts(text: string, scan: IniScan, key: KeyEntry): string[] {
-  const p = keyLineParts(text, scan, key.line);
-  const parts = [text.slice(p.valueStart, p.valueEnd)];
-  for (let l = key.line + 1; l <= key.end; l++) {
+export function keyValueParts(scan: IniScan, key: number): string[] {
+  const line = scan.keyLine[key];
+  const p = keyLineParts(scan, line);
+  const parts = [scan.text.slice(p.valueStart, p.valueEnd)];
+  for (let l = line + 1; l <= scan.keyEnd[key]; l++) {
     const kind = scan.kinds[l];
     if (kind === BLANK) parts.push("");
-    else if (kind === CONTINUATION) parts.push(strippedLine(text, scan, l));
+    else if (kind === CONTINUATION) parts.push(strippedLine(scan, l));
   }
   return parts;
 }
@@ -435,12 +627,12 @@ export function keyValueParts(text: string, scan: IniScan, key: KeyEntry): strin
 export type IniValue = string | Record<string, string>;
 
 /** The value of a key as botocore returns it (a sub-section becomes an object). */
-export function keyValue(text: string, scan: IniScan, key: KeyEntry): IniValue {
-  if (key.end === key.line) {
-    const p = keyLineParts(text, scan, key.line);
-    return text.slice(p.valueStart, p.valueEnd);
+export function keyValue(scan: IniScan, key: number): IniValue {
+  if (scan.keyEnd[key] === scan.keyLine[key]) {
+    const p = keyLineParts(scan, scan.keyLine[key]);
+    return scan.text.slice(p.valueStart, p.valueEnd);
   }
-  const parts = keyValueParts(text, scan, key);
+  const parts = keyValueParts(scan, key);
   if (parts[0] !== "") return parts.join("\n");
   const sub: Record<string, string> = {};
   for (let k = 1; k < parts.length; k++) {
