@@ -126,6 +126,7 @@ export async function refreshSession(
     codeCommand: request.codeCommand,
     mfaProcess: source.mfaProcess,
     section: sourceSection,
+    commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
   });
   warnAboutEnvironment(context, profile);
   const call = await callSettings(request, source, files, context);
