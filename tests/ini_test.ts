@@ -556,3 +556,31 @@ Deno.test("edits refuse to expose a bad [DEFAULT] sub-section no section inherit
   doc.delete("a", "s3");
   assert.deepEqual(doc.toRecord(), { a: { s3: "fixed" }, b: { s3: "2" } });
 });
+
+Deno.test("index: many sections and many keys (hashed lookups) stay exact", () => {
+  let text = "";
+  for (let i = 0; i < 3000; i++) text += `[p${i}]\nk = ${i}\n`;
+  text += "[big]\n";
+  for (let i = 0; i < 100; i++) text += `Key${i} = ${i}\n`;
+  const doc = parseIni(text);
+  assert.deepEqual(doc.problems, []);
+  assert.equal(doc.sections().length, 3001);
+  for (let i = 0; i < 3000; i += 7) assert.equal(doc.get(`p${i}`, "K"), String(i));
+  for (let i = 0; i < 100; i++) assert.equal(doc.get("big", `KEY${i}`), String(i));
+  assert.equal(doc.get("p3000", "k"), undefined);
+  const dupKey = parseIni(text + "key57 = x\n");
+  assert.deepEqual(dupKey.problems.map((p) => p.line), [6102]);
+  assert.match(dupKey.problems[0].message, /'key57' is already set on line 6059/);
+  const dupSection = parseIni(text + "[p1234]\n");
+  assert.deepEqual(dupSection.problems.map((p) => p.line), [6102]);
+  assert.match(dupSection.problems[0].message, /\[p1234\] is already defined on line 2469/);
+});
+
+Deno.test("index: non-ASCII keys are compared after Python's lower-casing", () => {
+  assert.equal(parseIni("[s]\nİ = 1\ni\u0307 = 2\n").problems[0]?.line, 3);
+  assert.equal(parseIni("[s]\nÉTÉ = 1\nété = 2\n").problems[0]?.line, 3);
+  const doc = parseIni("[s]\nÜBER = 1\n");
+  assert.equal(doc.get("s", "über"), "1");
+  doc.set("s", "Über", "2");
+  assert.equal(doc.toString(), "[s]\nÜBER = 2\n");
+});
