@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ConfigError, UsageError } from "./errors.ts";
 
 /** What awsmfa knows of an AWS partition. */
 export interface Partition {
@@ -100,7 +101,9 @@ export interface RegionChoice {
  * Chooses the region: `--region`, the environment, the profile, else the
  * default region of the ARN's partition. A configured region of another
  * partition than the ARN's cannot work (each partition has its own keys), so
- * it is replaced by the ARN partition's default region, with a warning.
+ * it is replaced by the ARN partition's default region, with a warning. A
+ * region that is not a DNS label is refused (usage error for the flag and the
+ * environment, file error for the profile's setting).
  */
 export function chooseRegion(options: ChooseRegionOptions): RegionChoice {
   const arnPartition = options.arn ? partitionOfArn(options.arn) : undefined;
@@ -111,6 +114,7 @@ export function chooseRegion(options: ChooseRegionOptions): RegionChoice {
   ];
   for (const [region, source] of candidates) {
     if (!region) continue;
+    if (!REGION_NAME.test(region)) throw notARegion(region, source);
     const partition = partitionOfRegion(region);
     if (arnPartition && partition.name !== arnPartition.name) {
       return {
@@ -126,6 +130,25 @@ export function chooseRegion(options: ChooseRegionOptions): RegionChoice {
   }
   const partition = arnPartition ?? PARTITIONS[0];
   return { region: partition.defaultRegion, partition, source: "partition default" };
+}
+
+/** What the SDKs accept as a region: one DNS label (smithy's isValidHostLabel). */
+const REGION_NAME = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/** A region no endpoint can have: refused before any call, naming where it came from. */
+function notARegion(region: string, source: RegionSource): UsageError | ConfigError {
+  const fix = "Use a region name such as us-east-1 or eu-west-1.";
+  if (source === "flag") {
+    return new UsageError(`--region '${region}' is not a region name.`, { fix });
+  }
+  if (source === "env") {
+    return new UsageError(`AWS_REGION (or AWS_DEFAULT_REGION) is '${region}', not a region name.`, {
+      fix: `${fix} Set it, or unset it to use the profile's region.`,
+    });
+  }
+  return new ConfigError(`The profile's region setting is '${region}', not a region name.`, {
+    fix: `${fix} Set region = … in the source section of the credentials file or in ~/.aws/config.`,
+  });
 }
 
 /** The regions where `sts_regional_endpoints = legacy` still means the global endpoint. */

@@ -9,8 +9,12 @@ import { realContext } from "../../lib/context.ts";
 import { UsageError } from "../../lib/errors.ts";
 
 /** Runs the CLI in this process with a fake home and captured output. */
-async function runInProcess(argv: string[]) {
+async function runInProcess(argv: string[], credentials?: string) {
   const home = await Deno.makeTempDir({ prefix: "awsmfa-regression-" });
+  if (credentials !== undefined) {
+    await Deno.mkdir(`${home}/.aws`);
+    await Deno.writeTextFile(`${home}/.aws/credentials`, credentials, { mode: 0o600 });
+  }
   let stdout = "";
   let stderr = "";
   try {
@@ -72,4 +76,26 @@ Deno.test("regression: a target with an ASIA key but no token is a broken sessio
     "credentials",
   );
   assert.equal(readStoredSession(longTerm, "george").kind, "long-term");
+});
+
+Deno.test("regression: a region that is not a region name is refused with its source (was exit 5, 'Could not reach AWS STS')", async () => {
+  const { chooseRegion } = await import("../../lib/aws_endpoints.ts");
+  const { ConfigError } = await import("../../lib/errors.ts");
+  for (const bad of ["x y", "us_east_1", "a..b", "-us", "eu-west-1 # prod", "日本"]) {
+    assert.throws(
+      () => chooseRegion({ flag: bad }),
+      (e) => e instanceof UsageError && e.message === `--region '${bad}' is not a region name.`,
+    );
+    assert.throws(() => chooseRegion({ env: bad }), UsageError);
+    assert.throws(() => chooseRegion({ profile: bad }), ConfigError);
+  }
+  assert.equal(chooseRegion({ flag: "us-gov-west-1" }).region, "us-gov-west-1");
+  const result = await runInProcess(
+    ["george", "--region", "x y", "--code", "123456"],
+    "[georgemfa]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n" +
+      "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n" +
+      "mfa_serial = arn:aws:iam::123456789012:mfa/george\n",
+  );
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /^awsmfa: --region 'x y' is not a region name\.\n {2}Use a region/);
 });
