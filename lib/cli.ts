@@ -37,6 +37,10 @@ export const COMMANDS: Record<
     summary: "Show the MFA profiles and their sessions (no network)",
     load: () => import("./commands/status.ts"),
   },
+  setup: {
+    summary: "Move long-term keys into [PROFILEmfa], find the MFA device, log in",
+    load: () => import("./commands/setup.ts"),
+  },
   "credential-process": {
     summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
     load: () => import("./commands/credential_process.ts"),

@@ -117,8 +117,8 @@ export async function refreshSession(
   const source = readSourceProfile(doc, sourceSection, {
     path: files.credentials,
     target: profile,
+    requireSerial: false,
   });
-  const serial = source.mfaSerial!;
   const roleArn = request.roleArn ?? source.roleArn;
   const durationSeconds = chooseDuration(request, source, roleArn !== undefined);
   const codeSource = chooseCodeSource({
@@ -128,6 +128,16 @@ export async function refreshSession(
     section: sourceSection,
     commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
   });
+  // No mfa_serial: at a terminal, look the device up (iam:ListMFADevices) and save it.
+  source.mfaSerial ??= await (await import("./mfa_discovery.ts")).offerDeviceDiscovery({
+    profile,
+    sourceSection,
+    keys: source,
+    sourceRegion: source.region,
+    regionFlag: request.region,
+    files,
+  }, context);
+  const serial = source.mfaSerial;
   warnAboutEnvironment(context, profile);
   const call = await callSettings(request, source, files, context);
   if (context.verbose) {

@@ -1,0 +1,165 @@
+/**
+ * `awsmfa setup PROFILE`: onboarding in one command. Moves the long-term
+ * keys from `[PROFILE]` into `[PROFILEmfa]`, finds the MFA device with
+ * `iam:ListMFADevices`, saves `mfa_serial`, then logs in.
+ *
+ * @module
+ */
+import type { ParsedArgs } from "../args.ts";
+import {
+  checkProfileName,
+  loadIni,
+  locateFiles,
+  readSourceProfile,
+  SOURCE_SUFFIX,
+} from "../aws_files.ts";
+import type { Command } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { formatLocalTime, formatRelative } from "../durations.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { findMfaDevice, saveMfaSettings } from "../mfa_discovery.ts";
+import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
+import { readFileIfExists } from "../safe_file.ts";
+import { moveKeysInFile } from "../setup_move.ts";
+import { shortKeyId } from "../sts_errors.ts";
+import { durationFlag } from "./login.ts";
+
+/** The setup command. */
+export const command: Command = {
+  usage: "setup PROFILE [--serial ARN] [--duration TIME] [flags]",
+  description: `Sets PROFILE up for MFA sessions, for a user whose long-term keys are in [PROFILE]:
+
+  1. moves aws_access_key_id and aws_secret_access_key (and mfa_serial) from
+     [PROFILE] into [PROFILEmfa], in one safe write: comments and other keys stay
+     where they are, and nothing changes if anything fails;
+  2. finds your MFA device with iam:ListMFADevices (allowed without MFA by the
+     usual MFA policy): one device is used, several are offered in a menu (or
+     pass --serial); U2F/FIDO security keys cannot be used from the CLI. Saves
+     mfa_serial (and duration_seconds with --duration) in [PROFILEmfa];
+  3. logs in, asking for the code, and writes the session into [PROFILE].
+
+Running it again is safe: steps already done are skipped.`,
+  flags: {
+    serial: {
+      type: "string",
+      value: "ARN",
+      help: "The MFA device to use (when you have several, or no terminal)",
+    },
+    duration: {
+      type: "string",
+      short: "d",
+      value: "TIME",
+      help: "Session length to save as duration_seconds: seconds or 12h, 90m",
+    },
+    region: { type: "string", value: "REGION", help: "The region (default: from the profile)" },
+    code: {
+      type: "string",
+      short: "c",
+      value: "CODE",
+      help: "The 6-digit MFA code for the login; '-' reads one line from stdin",
+    },
+    "code-command": {
+      type: "string",
+      value: "CMD",
+      help: "A command that prints the code (e.g. ykman oath accounts code --single aws)",
+    },
+  },
+  examples: [
+    "awsmfa setup george                    # move the keys, find the device, log in",
+    "awsmfa setup george --serial arn:aws:iam::123456789012:mfa/george-phone",
+    "awsmfa setup george --duration 8h      # sessions of 8 hours from now on",
+    "awsmfa setup george --code-command 'ykman oath accounts code --single aws'",
+  ],
+  run,
+};
+
+async function run(args: ParsedArgs, context: Context): Promise<number> {
+  const flags = args.flags as Record<string, string | undefined>;
+  if (args.positionals.length !== 1) {
+    throw new UsageError(
+      args.positionals.length === 0
+        ? "Which profile? Give its name: awsmfa setup PROFILE."
+        : `Too many arguments: ${args.positionals.slice(1).join(" ")}.`,
+      { fix: "Run 'awsmfa setup --help' for usage." },
+    );
+  }
+  const profile = checkProfileName(args.positionals[0]);
+  if (profile.endsWith(SOURCE_SUFFIX) && profile.length > SOURCE_SUFFIX.length) {
+    context.stderr(
+      `awsmfa: note: setting up [${profile}], whose keys go into [${profile}${SOURCE_SUFFIX}]; ` +
+        `for the profile [${profile.slice(0, -SOURCE_SUFFIX.length)}], run 'awsmfa setup ` +
+        `${profile.slice(0, -SOURCE_SUFFIX.length)}'.\n`,
+    );
+  }
+  const sourceSection = checkProfileName(profile + SOURCE_SUFFIX, "Source section");
+  const durationSeconds = durationFlag(flags.duration, "--duration");
+  if (
+    durationSeconds !== undefined &&
+    (durationSeconds < DURATION_LIMITS.min || durationSeconds > DURATION_LIMITS.max)
+  ) {
+    throw new UsageError(
+      `--duration is ${durationSeconds} s; GetSessionToken accepts ${DURATION_LIMITS.min} to ` +
+        `${DURATION_LIMITS.max} s.`,
+      { fix: "Use a value from 900 (15m) to 129600 (36h)." },
+    );
+  }
+  const files = locateFiles(context);
+  const options = { files, context };
+
+  // 1. The keys.
+  const moved = await moveKeysInFile({ profile, sourceSection }, options);
+  const key = shortKeyId(moved.accessKeyId);
+  context.stdout(
+    moved.kind === "moved"
+      ? `Moved the long-term keys (${key}) from [${profile}] into [${sourceSection}] in ` +
+        `${files.credentials}.\n`
+      : `[${sourceSection}] holds the long-term keys (${key}).\n`,
+  );
+
+  // 2. The MFA device.
+  const doc = loadIni(await readFileIfExists(files.credentials), files.credentials);
+  const source = readSourceProfile(doc, sourceSection, {
+    path: files.credentials,
+    target: profile,
+    requireSerial: false,
+  });
+  let serial = source.mfaSerial;
+  if (flags.serial !== undefined || serial === undefined) {
+    serial = await findMfaDevice({
+      profile,
+      sourceSection,
+      keys: source,
+      sourceRegion: source.region,
+      regionFlag: flags.region,
+      serial: flags.serial,
+    }, options);
+  }
+  if (serial !== source.mfaSerial || durationSeconds !== undefined) {
+    await saveMfaSettings(sourceSection, { serial, durationSeconds }, options);
+    context.stdout(
+      `MFA device ${serial}: saved as mfa_serial${
+        durationSeconds !== undefined ? ` (and duration_seconds = ${durationSeconds})` : ""
+      } in [${sourceSection}].\n`,
+    );
+  } else {
+    context.stdout(`MFA device ${serial} (mfa_serial in [${sourceSection}]).\n`);
+  }
+
+  // 3. The login.
+  const outcome = await refreshSession({
+    profile,
+    sourceSection,
+    code: flags.code,
+    codeCommand: flags["code-command"],
+    region: flags.region,
+  }, context);
+  const until = `${formatLocalTime(outcome.expiration)} (${
+    formatRelative(outcome.expiration.getTime(), context.now())
+  })`;
+  context.stdout(
+    outcome.kind === "valid"
+      ? `Profile ${profile} already has an MFA session, valid until ${until}.\n`
+      : `Profile ${profile} is ready: MFA session valid until ${until}.\n`,
+  );
+  return ExitCode.Ok;
+}

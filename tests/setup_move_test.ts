@@ -1,0 +1,91 @@
+/** Setup's key move (pure) and the kinds of MFA devices. */
+import assert from "node:assert/strict";
+import { ConfigError } from "../lib/errors.ts";
+import { mfaDeviceKind } from "../lib/iam.ts";
+import { parseIni } from "../lib/ini/mod.ts";
+import { moveLongTermKeys } from "../lib/setup_move.ts";
+
+const KEY = "AKIAIOSFODNN7EXAMPLE";
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const SECTIONS = { profile: "george", sourceSection: "georgemfa", path: "~/.aws/credentials" };
+
+Deno.test("moveLongTermKeys: moves the pair and mfa_serial; comments, order and other keys stay", () => {
+  const doc = parseIni(
+    "; top\n[george]\n# my key\naws_access_key_id=" + KEY + "\nregion = eu-west-1\n" +
+      `aws_secret_access_key = ${SECRET}\nmfa_serial = arn:aws:iam::1:mfa/g\n\n[work]\nx = 1\n`,
+  );
+  const outcome = moveLongTermKeys(doc, SECTIONS);
+  assert.deepEqual(outcome, {
+    kind: "moved",
+    accessKeyId: KEY,
+    movedKeys: ["aws_access_key_id", "aws_secret_access_key", "mfa_serial"],
+  });
+  assert.equal(
+    doc.toString(),
+    "; top\n[george]\n# my key\nregion = eu-west-1\n\n[work]\nx = 1\n\n" +
+      `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+      "mfa_serial = arn:aws:iam::1:mfa/g\n",
+  );
+});
+
+Deno.test("moveLongTermKeys: into an existing source section; the same keys there are fine", () => {
+  const doc = parseIni(
+    `[georgemfa]\nmfa_serial = arn:aws:iam::1:mfa/keep\n[george]\naws_access_key_id = ${KEY}\n` +
+      `aws_secret_access_key = ${SECRET}\nmfa_serial = arn:aws:iam::1:mfa/other\n`,
+  );
+  moveLongTermKeys(doc, SECTIONS);
+  assert.equal(
+    doc.toString(),
+    `[georgemfa]\nmfa_serial = arn:aws:iam::1:mfa/keep\naws_access_key_id = ${KEY}\n` +
+      `aws_secret_access_key = ${SECRET}\n[george]\n`,
+    "the source's own mfa_serial wins",
+  );
+  const same = parseIni(
+    `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+      `[george]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`,
+  );
+  assert.equal(moveLongTermKeys(same, SECTIONS).kind, "moved");
+  assert.equal(same.get("george", "aws_access_key_id"), undefined);
+});
+
+Deno.test("moveLongTermKeys: already done; refusals change nothing", () => {
+  const done = `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+    "[george]\naws_access_key_id = ASIAX\naws_session_token = t\n";
+  const doc = parseIni(done);
+  assert.deepEqual(moveLongTermKeys(doc, SECTIONS), { kind: "already", accessKeyId: KEY });
+  assert.equal(doc.toString(), done);
+
+  const refusals: Array<[string, RegExp]> = [
+    [
+      `[georgemfa]\naws_access_key_id = AKIAOTHERKEY00000000\naws_secret_access_key = s\n` +
+      `[george]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`,
+      /already holds other long-term keys \(AKIA…0000\) than \[george\] \(AKIA…MPLE\)/,
+    ],
+    [
+      `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = different\n` +
+      `[george]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`,
+      /already holds other long-term keys/,
+    ],
+    ["[work]\nx = 1\n", /neither \[george\] nor \[georgemfa\]/],
+    [`[george]\naws_access_key_id = ${KEY}\n`, /has an access key \(AKIA…MPLE\) but no aws_secret/],
+    [
+      `[georgemfa]\naws_access_key_id = ASIATEMP\naws_secret_access_key = s\naws_session_token = t\n`,
+      /holds temporary credentials/,
+    ],
+  ];
+  for (const [text, message] of refusals) {
+    const d = parseIni(text);
+    assert.throws(() => moveLongTermKeys(d, SECTIONS), (e: Error) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+});
+
+Deno.test("mfaDeviceKind: u2f ARNs are security keys; mfa ARNs and hardware serials are TOTP", () => {
+  assert.equal(mfaDeviceKind("arn:aws:iam::123456789012:u2f/user/george/key-ABC"), "u2f");
+  assert.equal(mfaDeviceKind("arn:aws-cn:iam::123456789012:u2f/root/key"), "u2f");
+  assert.equal(mfaDeviceKind("arn:aws:iam::123456789012:mfa/george"), "totp");
+  assert.equal(mfaDeviceKind("GAHT12345678"), "totp");
+});
