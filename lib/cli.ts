@@ -41,6 +41,10 @@ export const COMMANDS: Record<
     summary: "Move long-term keys into [PROFILEmfa], find the MFA device, log in",
     load: () => import("./commands/setup.ts"),
   },
+  clear: {
+    summary: "Remove the session awsmfa wrote into a profile (or --all)",
+    load: () => import("./commands/clear.ts"),
+  },
   "credential-process": {
     summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
     load: () => import("./commands/credential_process.ts"),
