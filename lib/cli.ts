@@ -45,6 +45,10 @@ export const COMMANDS: Record<
     summary: "Remove the session awsmfa wrote into a profile (or --all)",
     load: () => import("./commands/clear.ts"),
   },
+  doctor: {
+    summary: "Check the files, keys, MFA device, environment and clock; say what to fix",
+    load: () => import("./commands/doctor.ts"),
+  },
   "credential-process": {
     summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
     load: () => import("./commands/credential_process.ts"),

@@ -1,0 +1,209 @@
+/**
+ * `awsmfa doctor [PROFILE]`: checks a setup and says what to fix, one line
+ * per finding. Reads the files and the environment, asks STS for its clock
+ * (an unsigned request) and IAM whether the long-term keys are active
+ * (ListMFADevices, allowed without MFA). Exit 0 when all is well.
+ *
+ * @module
+ */
+import type { ParsedArgs } from "../args.ts";
+import { fetchServerDate } from "../aws_client.ts";
+import { type AwsFiles, checkProfileName, locateFiles } from "../aws_files.ts";
+import { callOptionsFor, resolveCallSettings } from "../call_settings.ts";
+import type { Command } from "../cli.ts";
+import type { Context } from "../context.ts";
+import {
+  checkClock,
+  checkEnvironment,
+  checkFile,
+  checkKeysAnswer,
+  checkPermissions,
+  checkSourceSection,
+  type Finding,
+  formatFindings,
+  type SourceCheck,
+} from "../doctor_checks.ts";
+import { AwsmfaError, ExitCode, UsageError } from "../errors.ts";
+import { listMfaDevices } from "../iam.ts";
+import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
+import { type MfaProfileRef, mfaProfiles } from "../mfa_profiles.ts";
+import { readFileIfExists } from "../safe_file.ts";
+
+/** The doctor command. */
+export const command: Command = {
+  usage: "doctor [PROFILE]",
+  description: `Checks your setup and says what to fix, one line per finding: that both files parse
+(naming the line of the first problem), that each MFA profile's [NAMEmfa] has long-term
+keys and a well-formed mfa_serial (:mfa/, not :user/) whose partition matches the
+configured region, the credentials file's permissions, AWS variables in the
+environment that override profiles, this computer's clock against AWS's (from the
+Date header of an STS answer), and that the long-term keys are active (IAM
+ListMFADevices, which needs no MFA). No code is asked for and nothing is written.
+
+Without PROFILE it checks every MFA profile. Exit 0 when nothing needs fixing.`,
+  flags: {
+    offline: { type: "boolean", help: "Skip the checks that call AWS (clock, keys)" },
+  },
+  examples: [
+    "awsmfa doctor                 # every MFA profile",
+    "awsmfa doctor george          # one profile",
+    "awsmfa doctor --offline       # files and environment only",
+  ],
+  run,
+};
+
+/** How many profiles' keys are checked at once. */
+const CONCURRENCY = 8;
+
+async function run(args: ParsedArgs, context: Context): Promise<number> {
+  if (args.positionals.length > 1) {
+    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
+      fix: "Give at most one profile: awsmfa doctor [PROFILE].",
+    });
+  }
+  const profile = args.positionals[0] === undefined
+    ? undefined
+    : checkProfileName(args.positionals[0]);
+  const offline = args.flags.offline === true;
+  const files = locateFiles(context);
+  const findings: Finding[] = [];
+
+  const credentials = checkFile(await readFileIfExists(files.credentials), {
+    path: files.credentials,
+    required: true,
+  });
+  findings.push(credentials.finding);
+  const config = checkFile(await readFileIfExists(files.config), {
+    path: files.config,
+    required: false,
+  });
+  findings.push(config.finding);
+  if (credentials.doc) {
+    findings.push(checkPermissions(await modeOf(files.credentials), files.credentials));
+  }
+  findings.push(...checkEnvironment((name) => context.env(name)));
+
+  const refs: MfaProfileRef[] = profile !== undefined
+    ? [{ profile, sourceSection: profile + "mfa" }]
+    : credentials.doc
+    ? mfaProfiles(credentials.doc)
+    : [];
+  if (credentials.doc && refs.length === 0) {
+    findings.push({
+      level: "fix",
+      text: `${files.credentials} has no MFA profile ([NAMEmfa] section): run 'awsmfa setup NAME'.`,
+    });
+  }
+  const checks: Array<[MfaProfileRef, SourceCheck]> = credentials.doc
+    ? refs.map((ref) => [
+      ref,
+      checkSourceSection(credentials.doc!, ref, {
+        path: files.credentials,
+        envRegion: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
+        configRegion: configRegion(config.doc, ref),
+      }),
+    ])
+    : [];
+  for (const [, check] of checks) findings.push(...check.findings);
+
+  if (offline) {
+    findings.push({ level: "note", text: "--offline: the clock and the keys were not checked." });
+  } else {
+    const clock = await clockFinding(checks, files, context);
+    findings.push(clock);
+    if (clock.level === "fix" && clock.text.startsWith("This computer's clock")) {
+      findings.push({
+        level: "note",
+        text: "The keys were not checked: AWS refuses signed requests until the clock is right.",
+      });
+    } else {
+      findings.push(...await keyFindings(checks, files, context));
+    }
+  }
+  const colour = context.stdoutIsTerminal && context.env("NO_COLOR") === undefined &&
+    context.env("TERM") !== "dumb";
+  context.stdout(formatFindings(findings, { colour }));
+  return findings.some((finding) => finding.level === "fix") ? ExitCode.Failure : ExitCode.Ok;
+}
+
+async function modeOf(path: string): Promise<number | null> {
+  if (Deno.build.os === "windows") return null;
+  try {
+    return (await Deno.stat(path)).mode;
+  } catch {
+    return null;
+  }
+}
+
+function configRegion(doc: IniDocument | undefined, ref: MfaProfileRef): string | undefined {
+  if (!doc) return undefined;
+  for (const name of [ref.profile, ref.sourceSection]) {
+    const region = getConfigProfile(doc, name)?.region;
+    if (typeof region === "string" && region !== "") return region;
+  }
+  return undefined;
+}
+
+async function clockFinding(
+  checks: Array<[MfaProfileRef, SourceCheck]>,
+  files: AwsFiles,
+  context: Context,
+): Promise<Finding> {
+  const [ref, check] = checks.find(([, c]) => c.keys) ?? checks[0] ??
+    [{ profile: "default", sourceSection: "defaultmfa" }, { findings: [] }];
+  try {
+    const settings = await resolveCallSettings("sts", {
+      profile: ref.profile,
+      sourceSection: ref.sourceSection,
+      mfaSerial: check.serial,
+      sourceRegion: check.sourceRegion,
+    }, { files, context });
+    const clock = await fetchServerDate(settings.endpoint, {
+      caBundlePath: settings.caBundle,
+      timeoutMs: settings.timeoutMs,
+      now: context.now,
+    });
+    return checkClock(clock, settings.endpoint);
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    return { level: "fix", text: `Clock not checked: ${error.message} ${error.fix ?? ""}`.trim() };
+  }
+}
+
+async function keyFindings(
+  checks: Array<[MfaProfileRef, SourceCheck]>,
+  files: AwsFiles,
+  context: Context,
+): Promise<Finding[]> {
+  const todo = checks.filter(([, check]) => check.keys);
+  const results: Finding[] = new Array(todo.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const index = next++;
+      const [ref, check] = todo[index];
+      const keys = check.keys!;
+      try {
+        const settings = await resolveCallSettings("iam", {
+          profile: ref.profile,
+          sourceSection: ref.sourceSection,
+          mfaSerial: check.serial,
+          sourceRegion: check.sourceRegion,
+        }, { files, context });
+        const devices = await listMfaDevices(
+          keys,
+          callOptionsFor(settings, { sourceSection: ref.sourceSection, now: context.now }),
+        );
+        results[index] = checkKeysAnswer(ref, {
+          devices,
+          serial: check.serial,
+          accessKeyId: keys.accessKeyId,
+        });
+      } catch (error) {
+        results[index] = checkKeysAnswer(ref, { error, accessKeyId: keys.accessKeyId });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));
+  return results;
+}

@@ -1,0 +1,296 @@
+/**
+ * What `awsmfa doctor` checks, as pure functions that turn what was read
+ * (file text, modes, environment, AWS's answers) into findings: one line
+ * each, in plain words, saying what to fix.
+ *
+ * @module
+ */
+import { chooseRegion, partitionOfArn } from "./aws_endpoints.ts";
+import { loadIni, readSourceProfile, readStoredSession } from "./aws_files.ts";
+import type { ServerClock } from "./aws_client.ts";
+import { AwsmfaError } from "./errors.ts";
+import type { MfaDevice } from "./iam.ts";
+import type { IniDocument } from "./ini/mod.ts";
+import type { MfaProfileRef } from "./mfa_profiles.ts";
+import { shortKeyId } from "./sts_errors.ts";
+
+/** One line of the report. */
+export interface Finding {
+  /** `ok`: checked and fine; `fix`: a problem; `note`: worth knowing, not a problem. */
+  level: "ok" | "fix" | "note";
+  text: string;
+}
+
+const ok = (text: string): Finding => ({ level: "ok", text });
+const fix = (text: string): Finding => ({ level: "fix", text });
+const note = (text: string): Finding => ({ level: "note", text });
+
+/** Parses a file as the AWS CLI would; the finding names the first problem's line. */
+export function checkFile(
+  bytes: Uint8Array | null,
+  options: { path: string; required: boolean },
+): { doc?: IniDocument; finding: Finding } {
+  const { path } = options;
+  if (bytes === null) {
+    return {
+      finding: options.required
+        ? fix(
+          `There is no credentials file at ${path}: run 'awsmfa setup PROFILE' once your ` +
+            "access key is in it ('aws configure --profile PROFILE').",
+        )
+        : ok(`${path} does not exist (it is optional).`),
+    };
+  }
+  try {
+    const doc = loadIni(bytes, path);
+    return { doc, finding: ok(`${path}: the AWS CLI can read it.`) };
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    return {
+      finding: fix(
+        `${error.message.replace(/\.?$/, ".")} The AWS CLI rejects the file too: fix that line.`,
+      ),
+    };
+  }
+}
+
+/** Whether a credentials file's mode lets other users read it. */
+export function checkPermissions(mode: number | null, path: string): Finding {
+  if (mode === null) return note(`${path}: permissions not checked on this system.`);
+  const bits = mode & 0o777;
+  const octal = bits.toString(8).padStart(3, "0");
+  if ((bits & 0o077) === 0) return ok(`${path} is private (mode ${octal}).`);
+  return fix(
+    `${path} is readable${bits & 0o022 ? " or writable" : ""} by other users (mode ${octal}): ` +
+      `run 'chmod 600 ${path}'.`,
+  );
+}
+
+/** The variables that replace any profile for the AWS CLI and SDKs. */
+const CREDENTIAL_VARIABLES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+
+/** AWS variables in the environment that change what the profiles do. */
+export function checkEnvironment(env: (name: string) => string | undefined): Finding[] {
+  const findings: Finding[] = [];
+  const set = CREDENTIAL_VARIABLES.filter((name) => env(name) !== undefined);
+  if (set.length > 0) {
+    findings.push(fix(
+      `${set.join(", ")} ${set.length > 1 ? "are" : "is"} set in your environment: the AWS CLI ` +
+        `and SDKs use ${set.length > 1 ? "them" : "it"} instead of any profile. ` +
+        `Run 'unset ${CREDENTIAL_VARIABLES.join(" ")}'.`,
+    ));
+  } else {
+    findings.push(ok("No AWS credentials in the environment override your profiles."));
+  }
+  for (const name of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]) {
+    const value = env(name);
+    if (value !== undefined) {
+      findings.push(note(`${name}=${value}: commands without --profile use profile ${value}.`));
+    }
+  }
+  for (const name of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM"]) {
+    const value = env(name);
+    if (value !== undefined) findings.push(note(`${name}=${value}: AWS calls go there.`));
+  }
+  return findings;
+}
+
+/** What the checks of one MFA profile need besides the document. */
+export interface SourceCheckOptions {
+  path: string;
+  /** AWS_REGION, else AWS_DEFAULT_REGION. */
+  envRegion?: string;
+  /** The region the config file gives the profile (or its source). */
+  configRegion?: string;
+}
+
+/** The result of {@link checkSourceSection}. */
+export interface SourceCheck {
+  findings: Finding[];
+  /** The long-term keys, when they look usable (for the network checks). */
+  keys?: { accessKeyId: string; secretAccessKey: string };
+  /** The well-formed `mfa_serial`, if any. */
+  serial?: string;
+  /** The source section's own `region`. */
+  sourceRegion?: string;
+}
+
+/**
+ * Checks a source section and its target: long-term keys, a well-formed
+ * serial (`:mfa/`, not `:user/` or a U2F key), the serial's partition against
+ * the configured region, `duration_seconds`, and long-term keys left in the
+ * target.
+ */
+export function checkSourceSection(
+  doc: IniDocument,
+  ref: MfaProfileRef,
+  options: SourceCheckOptions,
+): SourceCheck {
+  const { profile, sourceSection } = ref;
+  const where = `[${sourceSection}]`;
+  const findings: Finding[] = [];
+  if (!doc.sections().includes(sourceSection)) {
+    const target = readStoredSession(doc, profile);
+    return {
+      findings: [fix(
+        `${where} does not exist` +
+          (target.kind === "long-term" ? ` (your keys are still in [${profile}])` : "") +
+          `: run 'awsmfa setup ${profile}'.`,
+      )],
+    };
+  }
+  const targetFinding = readStoredSession(doc, profile).kind === "long-term"
+    ? [fix(
+      `[${profile}] holds long-term keys where awsmfa writes the session: run ` +
+        `'awsmfa setup ${profile}'.`,
+    )]
+    : [];
+  let source;
+  try {
+    source = readSourceProfile(doc, sourceSection, {
+      path: options.path,
+      target: profile,
+      requireSerial: false,
+    });
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    return { findings: [fix(`${error.message} ${firstLine(error.fix)}`.trim()), ...targetFinding] };
+  }
+  const key = shortKeyId(source.accessKeyId);
+  const result: SourceCheck = { findings, keys: source, sourceRegion: source.region };
+  const serial = source.mfaSerial;
+  if (serial === undefined) {
+    findings.push(fix(
+      `${where} has long-term keys (${key}) but no mfa_serial: run 'awsmfa setup ${profile}' ` +
+        "to find your MFA device.",
+    ));
+  } else if (/^arn:[^:]+:iam::[^:]*:user\//.test(serial)) {
+    findings.push(fix(
+      `${where}: mfa_serial is a user ARN (${serial}), not an MFA device: use ` +
+        `${serial.replace(":user/", ":mfa/")} ('aws iam list-mfa-devices' shows it).`,
+    ));
+  } else if (/^arn:[^:]+:iam::[^:]*:u2f\//.test(serial)) {
+    findings.push(fix(
+      `${where}: mfa_serial is a U2F/FIDO security key (${serial}), which the CLI cannot ` +
+        `use: run 'awsmfa setup ${profile}' to choose an authenticator app or TOTP token.`,
+    ));
+  } else if (/^arn:/.test(serial) && !/^arn:[^:]+:iam::\d{12}:mfa\/./.test(serial)) {
+    findings.push(fix(
+      `${where}: mfa_serial ${serial} is not an MFA device ARN ` +
+        "(arn:aws:iam::123456789012:mfa/NAME).",
+    ));
+  } else {
+    result.serial = serial;
+    findings.push(ok(`${where}: long-term keys ${key}, MFA device ${serial}.`));
+  }
+  const region = chooseRegion({
+    env: options.envRegion,
+    profile: source.region ?? options.configRegion,
+    arn: result.serial,
+  });
+  if (region.warning && result.serial) {
+    const partition = partitionOfArn(result.serial)!;
+    findings.push(fix(
+      `${where}: ${region.warning.replace(/; using .*$/, "")}; set a region of ` +
+        `${partition.name} (e.g. ${partition.defaultRegion}) for ${profile}.`,
+    ));
+  }
+  const duration = source.durationSeconds;
+  if (duration !== undefined && (duration < 900 || duration > 129_600)) {
+    findings.push(fix(
+      `${where}: duration_seconds = ${duration} is outside 900..129600; GetSessionToken will ` +
+        "refuse it.",
+    ));
+  }
+  findings.push(...targetFinding);
+  return result;
+}
+
+/** The first line of a fix, unless it only introduces what follows (`…:`). */
+function firstLine(text: string | undefined): string {
+  const line = text ? text.split("\n")[0] : "";
+  return line.endsWith(":") ? "" : line;
+}
+
+/** Allowed clock offset before AWS refuses signatures. */
+const MAX_SKEW_MS = 5 * 60_000;
+
+/** The computer's clock against AWS's `Date` header. */
+export function checkClock(clock: ServerClock, endpoint: string): Finding {
+  const seconds = Math.round(clock.offsetMs / 1000);
+  const direction = seconds >= 0 ? "ahead of" : "behind";
+  const amount = Math.abs(seconds) < 120
+    ? `${Math.abs(seconds)} s`
+    : `${Math.round(Math.abs(seconds) / 60)} min`;
+  if (Math.abs(clock.offsetMs) > MAX_SKEW_MS) {
+    return fix(
+      `This computer's clock is ${amount} ${direction} AWS's (${endpoint}); AWS refuses ` +
+        "requests over 5 minutes off. Turn on automatic time sync.",
+    );
+  }
+  if (Math.abs(seconds) > 60) {
+    return note(`This computer's clock is ${amount} ${direction} AWS's (AWS allows 5 minutes).`);
+  }
+  return ok(`The clock is within ${Math.max(1, Math.abs(seconds))} s of AWS's.`);
+}
+
+/** What ListMFADevices said about a source's keys (and its serial). */
+export function checkKeysAnswer(
+  ref: MfaProfileRef,
+  answer: { devices: MfaDevice[]; serial?: string; accessKeyId: string } | {
+    error: unknown;
+    accessKeyId: string;
+  },
+): Finding {
+  const where = `[${ref.sourceSection}]`;
+  const key = shortKeyId(answer.accessKeyId);
+  if ("error" in answer) {
+    const error = answer.error;
+    if (!(error instanceof AwsmfaError)) throw error;
+    if (error.message.startsWith("AWS denied ListMFADevices")) {
+      return note(
+        `${where}: AWS knows the keys ${key}, but your policy does not allow ` +
+          "iam:ListMFADevices, so the MFA device was not checked.",
+      );
+    }
+    return fix(`${where}: ${error.message} ${firstLine(error.fix)}`.trim());
+  }
+  const { devices, serial } = answer;
+  const usable = devices.filter((device) => device.kind === "totp");
+  if (serial !== undefined && !devices.some((device) => device.serialNumber === serial)) {
+    return fix(
+      `${where}: mfa_serial ${serial} is not one of this user's MFA devices` +
+        (usable.length > 0 ? ` (${usable.map((d) => d.serialNumber).join(", ")})` : "") +
+        `: run 'awsmfa setup ${ref.profile} --serial ARN' with the right one.`,
+    );
+  }
+  if (usable.length === 0) {
+    return fix(
+      `${where}: the keys ${key} are active, but the user has no MFA device the CLI can use` +
+        (devices.length > 0 ? " (only U2F/FIDO security keys)" : "") +
+        ": assign an authenticator app or TOTP token in the IAM console.",
+    );
+  }
+  return ok(`${where}: the keys ${key} are active (AWS answered ListMFADevices).`);
+}
+
+/** The report: one line per finding, then a summary line. */
+export function formatFindings(
+  findings: readonly Finding[],
+  options: { colour?: boolean } = {},
+): string {
+  const tags = { ok: "ok  ", fix: "FIX ", note: "note" } as const;
+  const colours = { ok: "\x1b[32m", fix: "\x1b[31m", note: "\x1b[2m" } as const;
+  const lines = findings.map((finding) => {
+    const tag = tags[finding.level];
+    const shown = options.colour ? `${colours[finding.level]}${tag}\x1b[0m` : tag;
+    return `${shown}  ${finding.text}`;
+  });
+  const problems = findings.filter((finding) => finding.level === "fix").length;
+  lines.push(
+    problems === 0
+      ? "All good."
+      : `${problems} problem${problems > 1 ? "s" : ""} to fix (the lines marked FIX).`,
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,166 @@
+/** `awsmfa doctor` end to end against the fake STS/IAM: what it finds and how it says so. */
+import assert from "node:assert/strict";
+import { setupE2e } from "../support/e2e_env.ts";
+
+Deno.test("doctor: a good setup: every check ok, exit 0, nothing written", async () => {
+  await using world = await setupE2e();
+  const before = await world.readCredentials();
+  const result = await world.run(["doctor"]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const out = result.stdout;
+  assert.match(out, /^ok {4}.*\.aws\/credentials: the AWS CLI can read it\.$/m);
+  assert.match(out, /^ok {4}.*\.aws\/config does not exist \(it is optional\)\.$/m);
+  assert.match(out, /^ok {4}.*credentials is private \(mode 600\)\.$/m);
+  assert.match(out, /^ok {4}No AWS credentials in the environment/m);
+  assert.match(
+    out,
+    /^ok {4}\[georgemfa\]: long-term keys AKIA…\w{4}, MFA device arn:aws:iam::\d+:mfa\/george\.$/m,
+  );
+  assert.match(out, /^ok {4}The clock is within \d+ s of AWS's\.$/m);
+  assert.match(out, /^ok {4}\[georgemfa\]: the keys AKIA…\w{4} are active/m);
+  assert.doesNotMatch(out, /^FIX/m);
+  assert.match(out, /\nAll good\.\n$/);
+  assert.deepEqual(world.fake.requests.map((r) => [r.action, r.accessKeyId]), [
+    ["GetCallerIdentity", undefined],
+    ["ListMFADevices", world.user.accessKeyId],
+  ]);
+  assert.equal(await world.readCredentials(), before);
+});
+
+Deno.test("doctor: names each problem with its fix; exit 1", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const cn = world.fake.addUser({ userName: "li", partition: "aws-cn" });
+  await world.writeCredentials(
+    world.sourceSection().replace(":mfa/", ":user/") + "\n" +
+      `[limfa]\naws_access_key_id = ${cn.accessKeyId}\n` +
+      `aws_secret_access_key = ${cn.secretAccessKey}\n` +
+      `mfa_serial = ${cn.mfaDevices[0].serialNumber}\n` +
+      "\n[annamfa]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n" +
+      "\n[bob]\naws_access_key_id = AKIAIOSFODNN7EXAMPL2\naws_secret_access_key = y\n[bobmfa]\n",
+  );
+  await Deno.chmod(world.credentialsPath, 0o644);
+  await Deno.writeTextFile(world.configPath, "[profile li]\nregion = eu-west-1\n");
+  world.fake.skewMs = -10 * 60_000;
+  const result = await world.run(["doctor"], {
+    env: { AWS_SESSION_TOKEN: "x", AWS_PROFILE: "li" },
+  });
+  assert.equal(result.code, 1, result.stderr);
+  const out = result.stdout;
+  assert.match(
+    out,
+    /^FIX {3}.*credentials is readable by other users \(mode 644\): run 'chmod 600 /m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}AWS_SESSION_TOKEN is set in your environment: .*unset AWS_ACCESS_KEY_ID/m,
+  );
+  assert.match(out, /^note {2}AWS_PROFILE=li: commands without --profile use profile li\.$/m);
+  assert.match(
+    out,
+    /^FIX {3}\[georgemfa\]: mfa_serial is a user ARN \(arn:aws:iam::\d+:user\/george\), not an MFA device: use arn:aws:iam::\d+:mfa\/george/m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}\[limfa\]: Region eu-west-1 \(from the profile\) is in partition aws, but the MFA device arn:aws-cn:\S+ is in aws-cn; set a region of aws-cn \(e\.g\. cn-north-1\) for li\.$/m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}\[annamfa\] has long-term keys \(AKIA…MPLE\) but no mfa_serial: run 'awsmfa setup anna'/m,
+  );
+  assert.match(out, /^FIX {3}\[bobmfa\] in .* has no aws_access_key_id, aws_secret_access_key\./m);
+  assert.match(out, /^FIX {3}\[bob\] holds long-term keys where awsmfa writes the session/m);
+  assert.match(out, /^FIX {3}This computer's clock is 10 min ahead of AWS's \(/m);
+  assert.match(out, /^note {2}The keys were not checked: AWS refuses signed requests until/m);
+  assert.match(out, /\d+ problems to fix \(the lines marked FIX\)\.\n$/);
+  for (const line of out.trimEnd().split("\n").slice(0, -1)) {
+    assert.match(line, /^(ok {4}|FIX {3}|note {2})\S/, `one finding per line: ${line}`);
+  }
+});
+
+Deno.test("doctor PROFILE: a file the AWS CLI rejects (with its line), a missing source, a device not the user's", async () => {
+  await using world = await setupE2e({ withSource: false });
+  await world.writeCredentials("[a]\nx = 1\nnot a key line\n");
+  const broken = await world.run(["doctor", "george", "--offline"]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stdout, /^FIX {3}.*credentials line 3: .*fix that line\.$/m);
+
+  await world.writeCredentials(
+    "[george]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+  );
+  const missing = await world.run(["doctor", "george", "--offline"]);
+  assert.equal(missing.code, 1);
+  assert.match(
+    missing.stdout,
+    /^FIX {3}\[georgemfa\] does not exist \(your keys are still in \[george\]\): run 'awsmfa setup george'\.$/m,
+  );
+  assert.match(missing.stdout, /^note {2}--offline: the clock and the keys were not checked\.$/m);
+  assert.equal(world.fake.requests.length, 0);
+
+  const other = world.fake.addUser({ userName: "other", devices: ["u2f", "virtual"] });
+  await world.writeCredentials(
+    world.sourceSection().replace(world.serial, other.mfaDevices[1].serialNumber),
+  );
+  const wrong = await world.run(["doctor", "george"]);
+  assert.equal(wrong.code, 1);
+  assert.match(
+    wrong.stdout,
+    /^FIX {3}\[georgemfa\]: mfa_serial arn:\S+:mfa\/other is not one of this user's MFA devices \(arn:\S+:mfa\/george\)/m,
+  );
+
+  await world.writeCredentials(
+    world.sourceSection().replace(world.serial, other.mfaDevices[0].serialNumber),
+  );
+  const u2f = await world.run(["doctor", "george", "--offline"]);
+  assert.match(u2f.stdout, /^FIX {3}\[georgemfa\]: mfa_serial is a U2F\/FIDO security key/m);
+});
+
+Deno.test("doctor: inactive or unknown keys, keys of another partition", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const cn = world.fake.addUser({ userName: "li", partition: "aws-cn" });
+  world.user.active = false;
+  await world.writeCredentials(
+    world.sourceSection() + "\n" +
+      `[limfa]\naws_access_key_id = ${cn.accessKeyId}\n` +
+      `aws_secret_access_key = ${cn.secretAccessKey}\n` +
+      `mfa_serial = ${cn.mfaDevices[0].serialNumber}\n`,
+  );
+  const result = await world.run(["doctor"]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stdout,
+    /^FIX {3}\[georgemfa\]: AWS does not recognise access key AKIA…\w{4} from \[georgemfa\]: it is wrong, deleted or inactive\. Check aws_access_key_id/m,
+  );
+  assert.match(result.stdout, /^ok {4}\[limfa\]: the keys AKIA…\w{4} are active/m);
+  assert.match(result.stdout, /\n1 problem to fix/);
+});
+
+Deno.test("doctor: AWS unreachable is a finding, not a crash", async () => {
+  await using world = await setupE2e();
+  const result = await world.run(["doctor"], {
+    env: { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_ENDPOINT_URL_IAM: "http://127.0.0.1:9" },
+  });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stdout,
+    /^FIX {3}Clock not checked: Could not reach AWS STS at http:\/\/127\.0\.0\.1:9/m,
+  );
+  assert.match(
+    result.stdout,
+    /^FIX {3}\[georgemfa\]: Could not reach AWS IAM at http:\/\/127\.0\.0\.1:9/m,
+  );
+  assert.match(
+    result.stdout,
+    /^note {2}AWS_ENDPOINT_URL_STS=http:\/\/127\.0\.0\.1:9: AWS calls go there\.$/m,
+  );
+});
+
+Deno.test("doctor: --help and usage", async () => {
+  await using world = await setupE2e();
+  const help = await world.run(["doctor", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /awsmfa doctor \[PROFILE\]/);
+  assert.match(help.stdout, /--offline/);
+  assert.match(help.stdout, /Examples:\n\s+awsmfa doctor /);
+  const tooMany = await world.run(["doctor", "a", "b"]);
+  assert.equal(tooMany.code, 2);
+});
