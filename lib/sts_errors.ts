@@ -61,6 +61,9 @@ const CODE_MAY_BE_USED = "The code may have been used up: wait for the next one 
 export function describeCallFailure(failure: CallFailure, context: CallContext): AwsmfaError {
   const service = context.operation === "ListMFADevices" ? "AWS IAM" : "AWS STS";
   const maybeUsed = context.usedCode ? ` ${CODE_MAY_BE_USED}` : "";
+  const override = context.operation === "ListMFADevices"
+    ? "AWS_ENDPOINT_URL_IAM"
+    : "AWS_ENDPOINT_URL_STS";
   switch (failure.kind) {
     case "timeout":
       return new NetworkError(
@@ -82,7 +85,7 @@ export function describeCallFailure(failure: CallFailure, context: CallContext):
         `Could not reach ${service} at ${context.endpoint}: ${failure.detail}`,
         {
           fix: "Check your network connection, HTTPS_PROXY/NO_PROXY and any endpoint override " +
-            `(AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL), then try again.${maybeUsed}`,
+            `(${override}, AWS_ENDPOINT_URL), then try again.${maybeUsed}`,
         },
       );
     case "unreadable":
@@ -91,7 +94,7 @@ export function describeCallFailure(failure: CallFailure, context: CallContext):
           `${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ""}: ${failure.detail}`,
         {
           fix: "A proxy or a wrong endpoint override may be answering instead of AWS; check " +
-            `HTTPS_PROXY and AWS_ENDPOINT_URL_STS.${maybeUsed}`,
+            `HTTPS_PROXY and ${override}.${maybeUsed}`,
         },
       );
     case "service":

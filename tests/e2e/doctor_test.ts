@@ -146,7 +146,7 @@ Deno.test("doctor: AWS unreachable is a finding, not a crash", async () => {
   );
   assert.match(
     result.stdout,
-    /^FIX {3}\[georgemfa\]: Could not reach AWS IAM at http:\/\/127\.0\.0\.1:9/m,
+    /^FIX {3}\[georgemfa\]: Could not reach AWS IAM at http:\/\/127\.0\.0\.1:9.*\(AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL\)/m,
   );
   assert.match(
     result.stdout,
