@@ -95,7 +95,8 @@ export function exitCodeOf(error: unknown): number {
 /**
  * Formats any thrown value as the lines awsmfa prints on stderr: the message,
  * then the fix; for an unexpected error, a request to report it (with the
- * stack only when `verbose`).
+ * stack only when `verbose`), with anything that looks like a secret key or
+ * a session token redacted ({@link redactSecrets}).
  */
 export function formatError(error: unknown, options: { verbose?: boolean } = {}): string {
   if (error instanceof AwsmfaError) {
@@ -104,12 +105,30 @@ export function formatError(error: unknown, options: { verbose?: boolean } = {})
     if (options.verbose && error.cause !== undefined) {
       text += `\n  cause: ${describeCause(error.cause)}`;
     }
-    return text;
+    return redactSecrets(text);
   }
   const detail = options.verbose && error instanceof Error && error.stack
     ? error.stack
     : describeCause(error);
-  return `awsmfa: internal error: ${detail}\n  This is a bug in awsmfa; please report it with the output of --verbose.`;
+  return redactSecrets(
+    `awsmfa: internal error: ${detail}\n  This is a bug in awsmfa; please report it with the output of --verbose.`,
+  );
+}
+
+/** A run of base64 characters as long as a session token (they are hundreds long). */
+const TOKEN_LIKE = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{100,}=*/g;
+/** 40 base64 characters with upper and lower case and a digit: a secret access key. */
+const SECRET_KEY_LIKE =
+  /(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{0,39}[a-z])(?=[A-Za-z0-9+/]{0,39}[A-Z])(?=[A-Za-z0-9+/]{0,39}[0-9])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/])/g;
+
+/**
+ * Hides what looks like a secret access key or a session token in text for
+ * the user: AWS or a proxy may echo one in an error message, and nothing
+ * awsmfa prints about an error should carry one (access key IDs, ARNs, paths
+ * and hex digests stay readable).
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(TOKEN_LIKE, "<redacted token>").replace(SECRET_KEY_LIKE, "<redacted secret>");
 }
 
 function describeCause(cause: unknown): string {
