@@ -1,0 +1,274 @@
+/**
+ * Crash torture: `awsmfa george --force --code ...` killed with SIGKILL at
+ * random moments, spread over its phases (start-up and read, the STS call,
+ * the write and the rename). After every kill the credentials file is the
+ * old content or the new content, byte for byte, and the next run works
+ * without any clean-up: it is not blocked by the dead run's lock, it removes
+ * the temporary file the dead run may have left, and it writes its session.
+ *
+ * Phases are told apart by what the fake STS saw when the kill was sent (no
+ * request yet; request received, no answer yet; answer sent) and by what is
+ * on disk afterwards (a temporary file; the new content).
+ */
+import assert from "node:assert/strict";
+import { loadIni, readStoredSession, writeSession } from "../../lib/aws_files.ts";
+import { botocoreAvailable, botocoreParse } from "../support/botocore.ts";
+import { type E2eWorld, setupE2e } from "../support/e2e_env.ts";
+import {
+  figure,
+  OutputLog,
+  percentile,
+  type RunResult,
+  scenario,
+  size,
+  sleep,
+  spawnCli,
+  tempFiles,
+} from "./support.ts";
+
+const FILE = "tests/torture/crash_test.ts";
+const log = new OutputLog();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A file with CRLF, comments, unicode, and [george] between other sections. */
+function initialFile(world: E2eWorld): string {
+  return [
+    "# awsmfa crash torture ✓ — every byte here must survive",
+    "[default]",
+    "region = eu-west-1",
+    "",
+    world.sourceSection().trimEnd().replaceAll("\n", "\r\n"),
+    "; the session below is rewritten by every round",
+    "[george]",
+    "region = us-east-2",
+    "aws_access_key_id=ASIAOLDOLDOLDOLDOLDO",
+    "aws_secret_access_key =  old/secret",
+    "aws_session_token = FwoGZXIvYXdzEOLD",
+    "aws_credential_expiration = 2001-01-01T00:00:00Z",
+    "output = json  ; not a comment for botocore",
+    "",
+    "[profile after]",
+    "x = 日本語 🎉",
+    "",
+  ].join("\r\n");
+}
+
+/** The session stored in [george] of `text`. */
+function storedSession(text: string) {
+  const doc = loadIni(encoder.encode(text), "credentials");
+  const stored = readStoredSession(doc, "george");
+  assert.equal(stored.kind, "session");
+  const value = (key: string) => String(doc.get("george", key));
+  return {
+    accessKeyId: value("aws_access_key_id"),
+    secretAccessKey: value("aws_secret_access_key"),
+    sessionToken: value("aws_session_token"),
+    expiration: new Date(value("aws_credential_expiration")),
+  };
+}
+
+/**
+ * The content a completed run writes over `old`: `old` with the session
+ * found in `candidate` written into [george] (by the product's own pure edit;
+ * the INI suites check that edit against botocore). The session must be one
+ * the fake issued.
+ */
+function expectedNew(world: E2eWorld, old: string, candidate: string): string {
+  const session = storedSession(candidate);
+  const issued = new Set(world.fake.issuedSecrets());
+  assert.ok(issued.has(session.secretAccessKey), "the secret key was issued by the fake");
+  assert.ok(issued.has(session.sessionToken), "the session token was issued by the fake");
+  const doc = loadIni(encoder.encode(old), "credentials");
+  writeSession(doc, "george", session);
+  return doc.toString();
+}
+
+type Aim = "anytime" | "before-request" | "during-call" | "after-answer";
+type Phase =
+  | "start-up and read (no request yet)"
+  | "STS call (request received, no answer yet)"
+  | "answer received, before the temp file"
+  | "write (temp file left behind)"
+  | "after the rename (new content in place)"
+  | "finished before the kill";
+
+scenario("SIGKILL at random moments across read, STS call, write and rename", {
+  file: FILE,
+  timeoutMs: size(40_000, 300_000),
+}, async ({ rng, checkTime }) => {
+  const kills = size(20, 220);
+  await using world = await setupE2e({ withSource: false });
+  const dir = `${world.home}/.aws`;
+  const env = { ...world.env, AWSMFA_TIMEOUT: "5" };
+  await world.writeCredentials(initialFile(world));
+
+  // Warm-up: how long the phases take here, to aim the kills.
+  const timing = { request: [] as number[], answer: [] as number[], exit: [] as number[] };
+  const phases: Record<string, number> = {};
+  const tempModes: number[] = [];
+  const attempts: Record<Aim, number> = {
+    "anytime": 0,
+    "before-request": 0,
+    "during-call": 0,
+    "after-answer": 0,
+  };
+  let killed = 0;
+  let rounds = 0;
+  let verifyRuns = 0;
+
+  /** Starts a run and watches the fake: when its request arrived and was answered. */
+  function startRun(code: string) {
+    const requestsBefore = world.fake.requests.length;
+    const started = performance.now();
+    const cli = spawnCli(["george", "--force", "--code", code], { env });
+    const seen = { request: NaN, answer: NaN };
+    let finished = false;
+    const done = cli.done.then((result) => {
+      finished = true;
+      return result;
+    });
+    const watch = (async () => {
+      while (!finished) {
+        const record = world.fake.requests[requestsBefore];
+        if (record && Number.isNaN(seen.request)) seen.request = performance.now() - started;
+        if (record && record.status !== 0 && Number.isNaN(seen.answer)) {
+          seen.answer = performance.now() - started;
+        }
+        await sleep(1);
+      }
+    })();
+    return { cli, done, watch, seen, started, requestsBefore };
+  }
+
+  async function fullRun(label: string): Promise<RunResult> {
+    const before = await world.readCredentials();
+    const run = startRun(await world.fake.freshCode(world.serial));
+    const result = await run.done;
+    await run.watch;
+    log.record(result, world.fake);
+    assert.equal(result.code, 0, `${label}: ${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /waiting for another awsmfa run/, label);
+    assert.deepEqual(await tempFiles(dir), [], `${label}: no temporary file remains`);
+    const after = await world.readCredentials();
+    assert.equal(after, expectedNew(world, before, after), `${label}: the complete new content`);
+    timing.request.push(run.seen.request);
+    timing.answer.push(run.seen.answer);
+    timing.exit.push(result.ms);
+    return result;
+  }
+
+  for (let i = 0; i < 4; i++) await fullRun(`warm-up ${i}`);
+
+  while (killed < kills) {
+    checkTime();
+    rounds++;
+    const old = await world.readCredentials();
+    const delayMs = rng.int(51);
+    world.fake.fault({ kind: "delay", ms: delayMs });
+    const code = await world.fake.freshCode(world.serial);
+    const aim = rng.pick<Aim>(["anytime", "before-request", "during-call", "after-answer"]);
+    attempts[aim]++;
+    const run = startRun(code);
+    const exitMs = percentile(timing.exit, 50) + delayMs;
+    let atKill = { request: false, answer: false };
+    const killNow = () => {
+      atKill = { request: !Number.isNaN(run.seen.request), answer: !Number.isNaN(run.seen.answer) };
+      run.cli.kill();
+    };
+    const waitUntil = async (ready: () => boolean, capMs: number) => {
+      const until = performance.now() + capMs;
+      while (!ready() && performance.now() < until) await sleep(1);
+    };
+    switch (aim) {
+      case "anytime":
+        await sleep(rng.next() * exitMs * 1.1);
+        break;
+      case "before-request":
+        await sleep(rng.next() * percentile(timing.request, 50));
+        break;
+      case "during-call":
+        await waitUntil(() => !Number.isNaN(run.seen.request), 5_000);
+        await sleep(rng.next() * (delayMs + 3));
+        break;
+      case "after-answer": {
+        await waitUntil(() => !Number.isNaN(run.seen.answer), 5_000);
+        const tail = Math.max(2, percentile(timing.exit, 50) - percentile(timing.answer, 50));
+        await sleep(rng.next() * tail);
+        break;
+      }
+    }
+    killNow();
+    const result = await run.done;
+    await run.watch;
+    world.fake.clearFaults();
+    log.record(result, world.fake);
+
+    const now = await world.readCredentials();
+    const temps = await tempFiles(dir);
+    for (const name of temps) {
+      const mode = (await Deno.stat(`${dir}/${name}`)).mode! & 0o777;
+      tempModes.push(mode);
+      assert.equal(
+        mode,
+        0o600,
+        `a temporary file left by a kill is 0600 (got ${mode.toString(8)})`,
+      );
+    }
+    let phase: Phase;
+    if (result.signal !== "SIGKILL") {
+      assert.equal(result.code, 0, `round ${rounds} finished on its own: ${result.stderr}`);
+      phase = "finished before the kill";
+    } else {
+      killed++;
+      if (now !== old) phase = "after the rename (new content in place)";
+      else if (temps.length > 0) phase = "write (temp file left behind)";
+      else if (atKill.answer) phase = "answer received, before the temp file";
+      else if (atKill.request) phase = "STS call (request received, no answer yet)";
+      else phase = "start-up and read (no request yet)";
+    }
+    phases[phase] = (phases[phase] ?? 0) + 1;
+    if (now !== old) {
+      assert.equal(now, expectedNew(world, old, now), `round ${rounds}: new content, complete`);
+    }
+    if (result.signal === "SIGKILL") {
+      verifyRuns++;
+      await fullRun(`the run after kill ${killed} (${phase})`);
+    }
+  }
+
+  // The lock file holds nothing; botocore reads the final file.
+  assert.equal((await Deno.stat(`${dir}/.credentials.awsmfa.lock`)).size, 0);
+  const final = await world.readCredentials();
+  decoder.decode(await Deno.readFile(world.credentialsPath));
+  if (botocoreAvailable()) {
+    const [parsed] = await botocoreParse([final]);
+    assert.ok(parsed.ok, "botocore reads the final file");
+    const session = storedSession(final);
+    assert.equal(parsed.record.george.aws_session_token, session.sessionToken);
+    assert.equal(parsed.record["profile after"].x, "日本語 🎉");
+  }
+  log.addSecrets(world.fake);
+  const killPhases = Object.entries(phases).filter(([p]) => p !== "finished before the kill");
+  if (kills >= 100) {
+    for (const [name, count] of killPhases) {
+      assert.ok(count >= 3, `at least 3 kills in each phase (${name}: ${count})`);
+    }
+    assert.equal(killPhases.length, 5, `kills landed in every phase: ${JSON.stringify(phases)}`);
+  }
+  figure("crash", {
+    kills: killed,
+    rounds,
+    verifyRuns,
+    phases,
+    aims: attempts,
+    tempFilesObserved: tempModes.length,
+    medianRunMs: Math.round(percentile(timing.exit, 50)),
+    lost: 0,
+  });
+});
+
+Deno.test("torture: no secret in any output of the crash suite", () => {
+  const scanned = log.assertNoSecrets();
+  figure("crash-secret-scan", scanned);
+});
