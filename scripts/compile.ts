@@ -7,7 +7,8 @@
  *     deno task compile --dry-run [...]      # stage and print the commands, compile nothing
  *     deno task compile --commit SHA         # stamp SHA instead of `git rev-parse HEAD`
  *
- * Each executable lands in `dist/<target>/awsmfa` (`awsmfa.exe` for Windows).
+ * Each executable lands in `dist/<target>/awsmfa` (`awsmfa.exe` for Windows). On macOS, macOS
+ * executables are checked with `codesign` and signed ad hoc if `deno compile` did not.
  *
  * The commit is stamped without touching the working tree: the module graph of `main.ts` (as
  * `deno info` sees it, which is what `deno compile` embeds) is copied with `deno.json` and
@@ -240,6 +241,26 @@ export async function stage(
   };
 }
 
+/**
+ * macOS runs only signed executables on Apple silicon. `deno compile` signs its output ad hoc;
+ * on a Mac this checks that with `codesign` and signs ad hoc itself if the check fails. Built
+ * elsewhere, a macOS executable is left as `deno compile` wrote it, with a warning.
+ */
+async function ensureSigned(path: string, target: Target): Promise<void> {
+  if (!target.endsWith("-apple-darwin")) return;
+  if (Deno.build.os !== "darwin") {
+    console.error(`compile: warning: ${path} was not checked with codesign: build it on macOS`);
+    return;
+  }
+  const codesign = (...args: string[]) =>
+    new Deno.Command("codesign", { args, stdout: "null", stderr: "null" }).output();
+  if ((await codesign("--verify", "--strict", path)).success) return;
+  console.error(`compile: ${path} has no valid signature; signing it ad hoc`);
+  if (!(await codesign("--force", "--sign", "-", path)).success) {
+    throw new Error(`codesign could not sign ${path} ad hoc`);
+  }
+}
+
 /** Quotes `word` for a POSIX shell when it needs it. */
 export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -329,6 +350,7 @@ async function main(args: string[]): Promise<number> {
         console.error(`compile: deno compile for ${target} failed (exit ${code})`);
         return 1;
       }
+      await ensureSigned(out, target);
       console.log(relative(Deno.cwd(), out) || out);
     }
     return 0;
