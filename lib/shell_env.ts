@@ -80,12 +80,15 @@ export function quotePowerShell(value: string): string {
 
 /**
  * dotenv files (Docker's `--env-file`, Compose, python-dotenv, Node's and
- * Deno's `--env-file`): plain when the value is made of characters every one
- * of them takes literally, else double quotes with `\`, `"`, `$` and line
- * breaks escaped.
+ * Deno's `--env-file`), whose readers agree only on simple lines: plain when
+ * every character is one all of them take literally (session credentials
+ * always are), else single quotes (literal in all but Docker's reader) when
+ * the value has no `'` or line break, else double quotes with `\`, `"`, `$`
+ * and line breaks escaped (as python-dotenv and Compose read them).
  */
 export function quoteDotenv(value: string): string {
   if (/^[A-Za-z0-9+/=:._@,-]*$/.test(value)) return value;
+  if (!/['\r\n]/.test(value)) return `'${value}'`;
   const escaped = value.replace(/[\\"$]/g, (c) => "\\" + c).replaceAll("\n", "\\n")
     .replaceAll("\r", "\\r");
   return `"${escaped}"`;
