@@ -26,7 +26,9 @@ const encoder = new TextEncoder();
  */
 export async function openTerminal(): Promise<Terminal | undefined> {
   // Standard input first: it needs no special permission and works on every OS.
-  if (Deno.stdin.isTerminal()) {
+  // Not when stderr is a pipe (credential_process under the AWS CLI and SDKs,
+  // which capture it): the prompt would be invisible, so use /dev/tty.
+  if (Deno.stdin.isTerminal() && (Deno.stderr.isTerminal() || Deno.build.os === "windows")) {
     return {
       read: (buffer) => Deno.stdin.read(buffer),
       write: (text) => void Deno.stderr.writeSync(encoder.encode(text)),

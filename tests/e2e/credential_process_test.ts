@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { cliCommand, denoDir, ROOT, runCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { quoteSh } from "../../lib/shell_env.ts";
+import { ptyAvailable, startPty } from "../support/pty.ts";
 
 interface ProcessJson {
   Version: number;
@@ -189,6 +190,29 @@ Deno.test("credential-process: four runs at once at a terminal prompt once, on t
   }
   assert.equal(tokens.size, 1);
   assert.deepEqual(world.fake.requests.map((r) => r.action), ["GetSessionToken"]);
+});
+
+Deno.test("credential-process: the prompt goes to the terminal when stdout and stderr are pipes (as under the AWS CLI)", async () => {
+  if (!ptyAvailable()) {
+    console.warn("!!! script(1) is not installed: skipping the terminal prompt test");
+    return;
+  }
+  await using world = await setupE2e();
+  const awsmfa = cliCommand().map(quoteSh).join(" ");
+  const dir = world.home;
+  // stdin is the terminal; stdout and stderr are files, as botocore's pipes.
+  const pty = startPty(
+    ["sh", "-c", `${awsmfa} credential-process george > ${dir}/out 2> ${dir}/err`],
+    { ...world.env, DENO_DIR: denoDir(), NO_COLOR: "1" },
+  );
+  await pty.waitFor("MFA code for george: ");
+  await pty.send(`${await world.fake.freshCode(world.serial)}\r`);
+  assert.equal(await pty.exit(), 0, await Deno.readTextFile(`${dir}/err`));
+  assertNoSecrets(world.fake, pty.output(), await Deno.readTextFile(`${dir}/err`));
+  assert.equal(
+    parseOutput(await Deno.readTextFile(`${dir}/out`)).SessionToken,
+    await storedToken(world),
+  );
 });
 
 Deno.test("credential-process: the AWS CLI gets MFA credentials from it twice with one code", async () => {
