@@ -78,7 +78,29 @@ async function runCommand(
   context: Context,
 ): Promise<number> {
   const [program, ...programArgs] = argv;
-  let child: Deno.ChildProcess;
+  // The listeners go in before the command starts: a signal that arrives
+  // before Deno has its handler in place would end awsmfa by default.
+  let child: Deno.ChildProcess | undefined;
+  const forwarded: Deno.Signal[] = Deno.build.os === "windows" ? [] : ["SIGTERM", "SIGHUP"];
+  // Ctrl-C at the terminal reaches the whole foreground process group, the
+  // command included; passing it on would deliver it twice (a second SIGINT
+  // makes terraform, for one, stop at once instead of cleanly). awsmfa only
+  // has to outlive it, so that it exits with the command's code.
+  const atTerminal = Deno.stdin.isTerminal();
+  if (Deno.build.os !== "windows") forwarded.push("SIGINT");
+  const handlers = forwarded.map((signal) => {
+    const handler = () => {
+      if (signal === "SIGINT" && atTerminal) return;
+      try {
+        child?.kill(signal);
+      } catch { /* it has exited meanwhile */ }
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  const removeHandlers = () => {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  };
   try {
     child = new Deno.Command(program, {
       args: programArgs,
@@ -89,6 +111,7 @@ async function runCommand(
       stderr: "inherit",
     }).spawn();
   } catch (error) {
+    removeHandlers();
     const notFound = error instanceof Deno.errors.NotFound;
     context.stderr(
       formatError(
@@ -106,29 +129,9 @@ async function runCommand(
     );
     return notFound ? NOT_FOUND_EXIT : CANNOT_RUN_EXIT;
   }
-  const forwarded: Deno.Signal[] = Deno.build.os === "windows" ? [] : ["SIGTERM", "SIGHUP"];
-  // Ctrl-C at the terminal reaches the whole foreground process group, the
-  // command included; passing it on would deliver it twice (a second SIGINT
-  // makes terraform, for one, stop at once instead of cleanly).
-  if (Deno.build.os !== "windows" && !Deno.stdin.isTerminal()) forwarded.push("SIGINT");
-  const handlers = forwarded.map((signal) => {
-    const handler = () => {
-      try {
-        child.kill(signal);
-      } catch { /* it has exited meanwhile */ }
-    };
-    Deno.addSignalListener(signal, handler);
-    return [signal, handler] as const;
-  });
-  // At a terminal, Ctrl-C must not end awsmfa before the command it went to.
-  const ignoreInterrupt = () => {};
-  const ownInterrupt = Deno.build.os !== "windows" && Deno.stdin.isTerminal();
-  if (ownInterrupt) Deno.addSignalListener("SIGINT", ignoreInterrupt);
   try {
-    const status = await child.status;
-    return status.code;
+    return (await child.status).code;
   } finally {
-    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
-    if (ownInterrupt) Deno.removeSignalListener("SIGINT", ignoreInterrupt);
+    removeHandlers();
   }
 }
