@@ -65,12 +65,12 @@ export interface AwsCall<Client extends { destroy(): void }, Output> {
   send(client: Client, abortSignal: AbortSignal): Promise<Output>;
 }
 
-type FetchModule = typeof import("@smithy/fetch-http-handler");
+type FetchModule = typeof import("./vendor/aws_sdk.js");
 let fetchModule: Promise<FetchModule> | undefined;
 
 /** Loads the SDK's fetch handler (once). */
 export function loadFetchHandler(): Promise<FetchModule> {
-  fetchModule ??= import("@smithy/fetch-http-handler");
+  fetchModule ??= import("./vendor/aws_sdk.js");
   return fetchModule;
 }
 
