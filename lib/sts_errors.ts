@@ -172,6 +172,21 @@ function describeServiceError(
         fix: `Put long-term access keys in ${source}.`,
       });
     case "ValidationError":
+      if (/MaxSessionDuration/i.test(message)) {
+        return new UsageError(
+          "The session length asked for is longer than the role's maximum session duration.",
+          {
+            fix: `Ask for less with --duration (or duration_seconds in ${source}), e.g. ` +
+              "--duration 1h: a role allows 1 hour unless an administrator raised its " +
+              "maximum (up to 12 h: aws iam update-role --max-session-duration 43200).",
+          },
+        );
+      }
+      if (/role chaining/i.test(message)) {
+        return new UsageError("A role assumed with temporary credentials lasts 1 hour at most.", {
+          fix: `Put long-term keys (AKIA…) in ${source}, or use --duration 1h.`,
+        });
+      }
       if (/durationseconds/i.test(message)) {
         return new UsageError(`AWS refused the duration: ${message}`, {
           fix: "Choose a shorter --duration (or duration_seconds in the source section).",

@@ -110,6 +110,20 @@ Deno.test("sts errors: a duration AWS refuses is a usage error", () => {
     400,
   );
   assert.ok(error instanceof UsageError);
+  assert.match(error.message, /longer than the role's maximum session duration/);
+  assert.match(error.fix!, /--duration \(or duration_seconds in \[georgemfa\]\).*1 hour/);
+
+  const chained = service(
+    "ValidationError",
+    "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by " +
+      "role chaining.",
+    400,
+  );
+  assert.ok(chained instanceof UsageError);
+  assert.match(chained.message, /temporary credentials lasts 1 hour at most/);
+
+  const range = service("ValidationError", "1 validation error detected: durationSeconds", 400);
+  assert.match(range.message, /AWS refused the duration/);
 });
 
 Deno.test("classifySdkError sorts SDK errors by what the user can do", () => {
