@@ -44,7 +44,7 @@ PROFILE defaults to $AWS_PROFILE, then 'default'.`,
       type: "string",
       short: "d",
       value: "TIME",
-      help: "Session length: seconds or 12h, 90m (900..129600 s; default 43200)",
+      help: "Session length: seconds or 12h, 90m (default 12h; with a role 1h, at most 12h)",
     },
     region: { type: "string", value: "REGION", help: "The STS region (default: from the profile)" },
     "role-arn": {
