@@ -44,7 +44,7 @@ PROFILE defaults to $AWS_PROFILE, then 'default'.`,
       type: "string",
       short: "d",
       value: "TIME",
-      help: "Session length: seconds or 12h, 90m (default 12h; with a role 1h, at most 12h)",
+      help: "Session length: seconds or 12h, 90m (default 12h, up to 36h; role: 1h, up to 12h)",
     },
     region: { type: "string", value: "REGION", help: "The STS region (default: from the profile)" },
     "role-arn": {
