@@ -247,7 +247,9 @@ function structuredCase(rng: Rng, commands: Set<string>): Case {
     }
     case 2: {
       let letter: string;
-      do letter = rng.pick([...LETTERS.slice(0, 62), ...UNICODE]); while (SHORTS.has(letter));
+      do letter = rng.pick([...LETTERS.slice(0, 62), ...UNICODE]); while (
+        SHORTS.has(letter) || letter === "V"
+      ); // -V first is --version
       return {
         defect: "unknown short flag",
         argv: withDefect(rng, { insert: [`-${letter}${rng.pick(["", "x", "=1"])}`] }),
