@@ -65,7 +65,7 @@ export function completionCommand(
       help: spec.help,
       value: spec.type === "boolean" ? undefined : flagValues(flag, usage),
     }));
-  const words = usage.replace(/\[?--?[\w-]+(?: [^\s\]]+)?\]?/g, " ").split(/\s+/)
+  const words = usage.replace(/(?<=^|[\s[])--?[\w-]+(?: [^\s\]]+)?\]?/g, " ").split(/\s+/)
     .map((word) => word.replace(/[[\]]/g, ""))
     .filter((word) => word !== "" && word !== name && word !== "flags" && !word.includes("..."));
   const first = words.find((word) => /^[A-Z]+$/.test(word) || word.includes("|"));
@@ -318,11 +318,11 @@ function fishScript(spec: CompletionSpec): string {
   }
   for (const command of spec.commands) {
     const condition = command.name === spec.defaultCommand
-      ? `not __fish_seen_subcommand_from ${names}; and not ${fn}_after_dashdash`
+      ? `begin; __fish_seen_subcommand_from ${command.name}; or not __fish_seen_subcommand_from ${names}; end; and not ${fn}_after_dashdash`
       : `__fish_seen_subcommand_from ${command.name}; and not ${fn}_after_dashdash`;
     for (const flag of command.flags) {
       const short = flag.short ? ` -s ${flag.short}` : "";
-      const takes = flag.value ? " -r" : "";
+      const takes = flag.value ? " -x" : "";
       lines.push(
         `complete -c ${p} -n '${condition}' -l ${plain(flag.name)}${short}${takes}${
           values(flag.value)
