@@ -1,14 +1,19 @@
 /**
  * `deno task bench`: runs every benchmark and prints their markdown tables.
  * Each benchmark is a module exporting a `run…Bench(): Promise<string>`.
+ * `BENCH_QUICK=1` runs fewer rounds; `AWSMFA_BIN=path` times that executable.
  *
  * @module
  */
 
+import { runCliBench } from "./cli_bench.ts";
 import { runIniBench } from "./ini_bench.ts";
+import { runSdkSplit } from "./sdk_split.ts";
 
 /** The benchmarks, by title. */
 export const BENCHMARKS: [string, () => Promise<string>][] = [
+  ["Start-up, hot paths and refresh (process level)", async () => (await runCliBench()).table],
+  ["The SDK's share of a refresh (in process)", async () => (await runSdkSplit()).table],
   ["The INI editor", runIniBench],
 ];
 

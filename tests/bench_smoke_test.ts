@@ -1,0 +1,40 @@
+/**
+ * The benchmarks still run: one quick round of the process-level benchmark and of the SDK split,
+ * and every row of their tables is there with figures. No timing is asserted (timings belong to
+ * `deno task bench`, not to tests on a shared machine). The INI editor's benchmark is left out:
+ * it has no quick mode and takes longer than a test should.
+ */
+import assert from "node:assert/strict";
+import { runCliBench } from "./bench/cli_bench.ts";
+import { runSdkSplit, SDK_VARIANTS } from "./bench/sdk_split.ts";
+
+Deno.test("bench: the process-level table has every row, each with figures", async () => {
+  const { table, figures } = await runCliBench({ runs: 1, slowRuns: 1, profiles: 50 });
+  const keys = figures.map((f) => f.key);
+  for (
+    const key of [
+      "floor",
+      "floor-pty",
+      "prompt",
+      "skip",
+      "credential-process",
+      "status",
+      "refresh",
+    ]
+  ) {
+    assert.ok(keys.includes(key), `no ${key} row:\n${table}`);
+  }
+  for (const figure of figures) {
+    assert.equal(figure.problem, undefined, `${figure.label}: ${figure.problem}\n${table}`);
+    assert.ok(figure.ms! > 0 && figure.rssMb! > 0 && figure.cpuMs! >= 0, figure.label);
+    assert.ok(table.includes(figure.label), `${figure.label} is not in the table`);
+  }
+});
+
+Deno.test("bench: the SDK split has every variant", async () => {
+  const { table, medians } = await runSdkSplit({ runs: 1 });
+  for (const [variant, label] of SDK_VARIANTS) {
+    assert.ok(medians[variant]?.total > 0, `${variant}: no figures\n${table}`);
+    assert.ok(table.includes(label), `${label} is not in the table`);
+  }
+});
