@@ -222,8 +222,8 @@ export function readStoredSession(doc: IniDocument, section: string): StoredSess
   return { kind: "session", accessKeyId, expiration: expiry ? parseTimestamp(expiry) : undefined };
 }
 
-/** The credentials of a session as written. */
-export interface SessionToWrite {
+/** Temporary credentials: what STS issues and what a target section holds. */
+export interface SessionCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
@@ -231,7 +231,7 @@ export interface SessionToWrite {
 }
 
 /** Writes `session` into `section` of `doc` (creating it), changing nothing else. */
-export function writeSession(doc: IniDocument, section: string, session: SessionToWrite): void {
+export function writeSession(doc: IniDocument, section: string, session: SessionCredentials): void {
   doc.set(section, "aws_access_key_id", session.accessKeyId);
   doc.set(section, "aws_secret_access_key", session.secretAccessKey);
   doc.set(section, "aws_session_token", session.sessionToken);

@@ -16,6 +16,7 @@ import {
   readSourceProfile,
   readStoredSession,
   sampleSourceSection,
+  type SessionCredentials,
   SOURCE_SUFFIX,
   type SourceProfile,
   writeSession,
@@ -25,7 +26,7 @@ import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
 import { type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
-import { assumeRole, getSessionToken, preloadSdk, type SessionCredentials } from "./sts.ts";
+import { assumeRole, getSessionToken, preloadSdk } from "./sts.ts";
 
 /** GetSessionToken's limits for IAM users, and our default. */
 export const DURATION_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
@@ -72,19 +73,11 @@ export interface RefreshRequest {
 /** What happened. */
 export type RefreshOutcome =
   /** The stored session was valid long enough; nothing was done. */
-  | { kind: "valid"; expiration: Date; session: StoredCredentials }
+  | { kind: "valid"; expiration: Date; session: SessionCredentials }
   /** A new session was written. */
-  | { kind: "refreshed"; expiration: Date; session: StoredCredentials }
+  | { kind: "refreshed"; expiration: Date; session: SessionCredentials }
   /** Another run wrote a fresh session while this one waited; the code was not used. */
-  | { kind: "refreshed-elsewhere"; expiration: Date; session: StoredCredentials };
-
-/** The session as stored in the target section. */
-export interface StoredCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
+  | { kind: "refreshed-elsewhere"; expiration: Date; session: SessionCredentials };
 
 /** Runs the login flow for `request`. */
 export async function refreshSession(
@@ -237,7 +230,7 @@ export function validSession(
   doc: IniDocument,
   section: string,
   until: number,
-): { expiration: Date; session: StoredCredentials } | undefined {
+): { expiration: Date; session: SessionCredentials } | undefined {
   const stored = readStoredSession(doc, section);
   if (stored.kind !== "session" || !stored.expiration) return undefined;
   if (stored.expiration.getTime() <= until) return undefined;

@@ -13,17 +13,11 @@
  * @module
  */
 import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./aws_client.ts";
+import type { SessionCredentials } from "./aws_files.ts";
 import { describeCallFailure } from "./sts_errors.ts";
 
 export { type CallOptions, classifySdkError, type LongTermKeys } from "./aws_client.ts";
-
-/** Temporary credentials as STS issues them. */
-export interface SessionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
+export type { SessionCredentials };
 
 /** The GetSessionToken parameters besides the keys. */
 export interface SessionTokenRequest {

@@ -12,7 +12,8 @@ import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { formatRfc3339 } from "../durations.ts";
 import { ExitCode } from "../errors.ts";
-import { refreshSession, type StoredCredentials } from "../refresh.ts";
+import type { SessionCredentials } from "../aws_files.ts";
+import { refreshSession } from "../refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 
 /** The credential-process command. */
@@ -46,7 +47,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
 }
 
 /** The `credential_process` output for `session` (Version 1). */
-export function credentialProcessJson(session: StoredCredentials): string {
+export function credentialProcessJson(session: SessionCredentials): string {
   return JSON.stringify({
     Version: 1,
     AccessKeyId: session.accessKeyId,
