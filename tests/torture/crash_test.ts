@@ -54,6 +54,11 @@ function initialFile(world: E2eWorld): string {
   ].join("\r\n");
 }
 
+/** Whether `done` has settled (without waiting for it). */
+async function exited(done: Promise<unknown>): Promise<boolean> {
+  return await Promise.race([done.then(() => true), Promise.resolve(false)]);
+}
+
 /** The session stored in [george] of `text`. */
 function storedSession(text: string) {
   const doc = loadIni(encoder.encode(text), "credentials");
@@ -84,7 +89,7 @@ function expectedNew(world: E2eWorld, old: string, candidate: string): string {
   return doc.toString();
 }
 
-type Aim = "anytime" | "before-request" | "during-call" | "after-answer";
+type Aim = "anytime" | "before-request" | "during-call" | "after-answer" | "temp-file-seen";
 type Phase =
   | "start-up and read (no request yet)"
   | "STS call (request received, no answer yet)"
@@ -97,7 +102,7 @@ scenario("SIGKILL at random moments across read, STS call, write and rename", {
   file: FILE,
   timeoutMs: size(40_000, 300_000),
 }, async ({ rng, checkTime }) => {
-  const kills = size(20, 220);
+  const kills = size(20, 250);
   await using world = await setupE2e({ withSource: false });
   const dir = `${world.home}/.aws`;
   const env = { ...world.env, AWSMFA_TIMEOUT: "5" };
@@ -112,6 +117,7 @@ scenario("SIGKILL at random moments across read, STS call, write and rename", {
     "before-request": 0,
     "during-call": 0,
     "after-answer": 0,
+    "temp-file-seen": 0,
   };
   let killed = 0;
   let rounds = 0;
@@ -167,7 +173,13 @@ scenario("SIGKILL at random moments across read, STS call, write and rename", {
     const delayMs = rng.int(51);
     world.fake.fault({ kind: "delay", ms: delayMs });
     const code = await world.fake.freshCode(world.serial);
-    const aim = rng.pick<Aim>(["anytime", "before-request", "during-call", "after-answer"]);
+    const aim = rng.pick<Aim>([
+      "anytime",
+      "before-request",
+      "during-call",
+      "after-answer",
+      "temp-file-seen",
+    ]);
     attempts[aim]++;
     const run = startRun(code);
     const exitMs = percentile(timing.exit, 50) + delayMs;
@@ -191,6 +203,15 @@ scenario("SIGKILL at random moments across read, STS call, write and rename", {
         await waitUntil(() => !Number.isNaN(run.seen.request), 5_000);
         await sleep(rng.next() * (delayMs + 3));
         break;
+      case "temp-file-seen": {
+        // The write lasts a few milliseconds: watch the directory for the temp file.
+        await waitUntil(() => !Number.isNaN(run.seen.answer), 5_000);
+        const until = performance.now() + 2_000;
+        while (performance.now() < until && (await tempFiles(dir)).length === 0) {
+          if (await exited(run.done)) break;
+        }
+        break;
+      }
       case "after-answer": {
         await waitUntil(() => !Number.isNaN(run.seen.answer), 5_000);
         const tail = Math.max(2, percentile(timing.exit, 50) - percentile(timing.answer, 50));
