@@ -1,8 +1,9 @@
 /**
  * IAM behind a small interface: ListMFADevices for the caller's own user
  * (no `UserName`, so it needs no `iam:GetUser`, and MFA-enforcing policies
- * allow it without MFA). The SDK is imported only when the call is made; the
- * client setup is the one STS uses (`aws_client.ts`).
+ * allow it without MFA). The SDK (the pre-bundled `vendor/aws_sdk.js`) is
+ * imported only when the call is made; the client setup is the one STS uses
+ * (`aws_client.ts`).
  *
  * @module
  */
@@ -32,7 +33,7 @@ export function mfaDeviceKind(serialNumber: string): MfaDeviceKind {
 /** Pages read at most (a user has at most 8 devices; one page holds 100). */
 const MAX_PAGES = 10;
 
-type IamModule = typeof import("@aws-sdk/client-iam");
+type IamModule = typeof import("./vendor/aws_sdk.js");
 let sdk: Promise<IamModule> | undefined;
 
 /** Lists the MFA devices of the user the long-term `keys` belong to. */
@@ -40,7 +41,7 @@ export async function listMfaDevices(
   keys: LongTermKeys,
   options: CallOptions,
 ): Promise<MfaDevice[]> {
-  sdk ??= import("@aws-sdk/client-iam");
+  sdk ??= import("./vendor/aws_sdk.js");
   const iam = await sdk;
   const devices: MfaDevice[] = [];
   let marker: string | undefined;
