@@ -1,7 +1,8 @@
 /**
  * The commands an SDK or a shell runs on every call (credential-process,
- * env, exec, and completions for profile names) load no npm package and no
- * `node:` module before they need to call AWS: their static import graph,
+ * env, exec, completions for profile names, status in a shell prompt) load
+ * no npm package and no `node:` module before they need to call AWS (status
+ * never does): their static import graph,
  * as `deno info` sees it, holds only awsmfa's own modules.
  */
 import assert from "node:assert/strict";
@@ -42,6 +43,7 @@ for (
     "lib/commands/env.ts",
     "lib/commands/exec.ts",
     "lib/commands/completions.ts",
+    "lib/commands/status.ts",
     "main.ts",
   ]
 ) {
