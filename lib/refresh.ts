@@ -5,14 +5,11 @@
  *
  * @module
  */
-import { chooseRegion, serviceEndpoint } from "./aws_endpoints.ts";
 import {
-  type AwsFiles,
   checkProfileName,
   loadIni,
   locateFiles,
   longTermTargetError,
-  readConfigSettings,
   readSourceProfile,
   readStoredSession,
   sampleSourceSection,
@@ -21,12 +18,11 @@ import {
   type SourceProfile,
   writeSession,
 } from "./aws_files.ts";
-import { chooseCodeSource, openCodeReader } from "./code_source.ts";
+import { callOptionsFor, resolveCallSettings } from "./call_settings.ts";
 import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
 import { type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
-import { assumeRole, getSessionToken, preloadSdk } from "./sts.ts";
 
 /** GetSessionToken's limits for IAM users, and our default. */
 export const DURATION_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
@@ -114,6 +110,9 @@ export async function refreshSession(
   });
   const roleArn = request.roleArn ?? source.roleArn;
   const durationSeconds = chooseDuration(request, source, roleArn !== undefined);
+  // Past the skip: what a refresh needs is loaded only now, so the skip path loads less.
+  const [{ chooseCodeSource, openCodeReader }, { assumeRole, getSessionToken, preloadSdk }] =
+    await Promise.all([import("./code_source.ts"), import("./sts.ts")]);
   const codeSource = chooseCodeSource({
     code: request.code,
     codeCommand: request.codeCommand,
@@ -132,7 +131,14 @@ export async function refreshSession(
   }, context);
   const serial = source.mfaSerial;
   warnAboutEnvironment(context, profile);
-  const call = await callSettings(request, source, files, context);
+  const call = await resolveCallSettings("sts", {
+    profile,
+    sourceSection,
+    sourceRegion: source.region,
+    mfaSerial: source.mfaSerial,
+    regionFlag: request.region,
+  }, { files, context });
+  if (call.warning) context.stderr(`awsmfa: warning: ${call.warning}\n`);
   if (context.verbose) {
     context.stderr(
       `awsmfa: source [${sourceSection}], target [${profile}], MFA device ${serial}, ` +
@@ -175,14 +181,7 @@ export async function refreshSession(
             if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
               return { kind: "refreshed-elsewhere", ...fresh };
             }
-            const callOptions = {
-              region: call.region,
-              endpoint: call.endpoint,
-              caBundlePath: call.caBundle,
-              timeoutMs: call.timeoutMs,
-              sourceSection,
-              now: context.now,
-            };
+            const callOptions = callOptionsFor(call, { sourceSection, now: context.now });
             const session: SessionCredentials = roleArn
               ? await assumeRole(source, {
                 roleArn,
@@ -284,53 +283,4 @@ function warnAboutEnvironment(context: Context, profile: string): void {
       } instead of profile ${profile}.\n` +
       `  Run 'unset ${OVERRIDING_VARIABLES.join(" ")}' to use the profile.\n`,
   );
-}
-
-interface CallSettings {
-  timeoutMs?: number;
-  region: string;
-  regionSource: string;
-  endpoint: string;
-  caBundle?: string;
-}
-
-async function callSettings(
-  request: RefreshRequest,
-  source: SourceProfile,
-  files: AwsFiles,
-  context: Context,
-): Promise<CallSettings> {
-  const configDoc = loadIni(await readFileIfExists(files.config), files.config);
-  const settings = readConfigSettings(configDoc, [request.profile, source.section], "sts");
-  const choice = chooseRegion({
-    flag: request.region,
-    env: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
-    profile: source.region ?? settings.region,
-    arn: source.mfaSerial,
-  });
-  if (choice.warning) context.stderr(`awsmfa: warning: ${choice.warning}\n`);
-  const endpoint = serviceEndpoint("sts", choice.region, {
-    serviceEnv: context.env("AWS_ENDPOINT_URL_STS"),
-    globalEnv: context.env("AWS_ENDPOINT_URL"),
-    configured: settings.endpointUrl,
-    ignoreConfigured: context.env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.toLowerCase() === "true",
-    stsRegionalEndpoints: context.env("AWS_STS_REGIONAL_ENDPOINTS") ??
-      settings.stsRegionalEndpoints,
-  });
-  const timeout = context.env("AWSMFA_TIMEOUT");
-  const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
-    throw new UsageError(`AWSMFA_TIMEOUT is '${timeout}', not a number of seconds.`, {
-      fix: "Set it to the seconds to wait for AWS, e.g. AWSMFA_TIMEOUT=20, or unset it (10 s).",
-    });
-  }
-  const home = context.homeDir();
-  const caBundle = context.env("AWS_CA_BUNDLE") ?? settings.caBundle;
-  return {
-    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-    region: choice.region,
-    regionSource: choice.source,
-    endpoint,
-    caBundle: caBundle && home && caBundle.startsWith("~") ? home + caBundle.slice(1) : caBundle,
-  };
 }
