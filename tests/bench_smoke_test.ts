@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { runCliBench } from "./bench/cli_bench.ts";
 import { runSdkSplit, SDK_VARIANTS } from "./bench/sdk_split.ts";
+import { runStatusSplit, STATUS_STEPS } from "./bench/status_split.ts";
 
 Deno.test("bench: the process-level table has every row, each with figures", async () => {
   const { table, figures } = await runCliBench({ runs: 1, slowRuns: 1, profiles: 50 });
@@ -36,5 +37,13 @@ Deno.test("bench: the SDK split has every variant", async () => {
   for (const [variant, label] of SDK_VARIANTS) {
     assert.ok(medians[variant]?.total > 0, `${variant}: no figures\n${table}`);
     assert.ok(table.includes(label), `${label} is not in the table`);
+  }
+});
+
+Deno.test("bench: the status split has every step", async () => {
+  const { table, medians } = await runStatusSplit({ runs: 1, profiles: 50 });
+  for (const step of STATUS_STEPS) {
+    assert.ok(medians[step] >= 0, `${step}: no figure\n${table}`);
+    assert.ok(table.includes(step), `${step} is not in the table`);
   }
 });
