@@ -8,7 +8,6 @@
 import { type FlagSpecs, formatFlags, parseArgs, type ParsedArgs } from "./args.ts";
 import { type Context, realContext } from "./context.ts";
 import { ExitCode, exitCodeOf, formatError } from "./errors.ts";
-import { versionText } from "./version.ts";
 
 /** What a subcommand module exports as `command`. */
 export interface Command {
@@ -100,7 +99,7 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
       return ExitCode.Ok;
     }
     if (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version") {
-      ctx.stdout(versionText() + "\n");
+      ctx.stdout((await import("./version.ts")).versionText() + "\n");
       return ExitCode.Ok;
     }
     const named = Object.hasOwn(COMMANDS, argv[0]);

@@ -18,7 +18,6 @@ import {
   type SourceProfile,
   writeSession,
 } from "./aws_files.ts";
-import { callOptionsFor, resolveCallSettings } from "./call_settings.ts";
 import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
@@ -111,8 +110,15 @@ export async function refreshSession(
   const roleArn = request.roleArn ?? source.roleArn;
   const durationSeconds = chooseDuration(request, source, roleArn !== undefined);
   // Past the skip: what a refresh needs is loaded only now, so the skip path loads less.
-  const [{ chooseCodeSource, openCodeReader }, { assumeRole, getSessionToken, preloadSdk }] =
-    await Promise.all([import("./code_source.ts"), import("./sts.ts")]);
+  const [
+    { chooseCodeSource, openCodeReader },
+    { assumeRole, getSessionToken, preloadSdk },
+    { callOptionsFor, resolveCallSettings },
+  ] = await Promise.all([
+    import("./code_source.ts"),
+    import("./sts.ts"),
+    import("./call_settings.ts"),
+  ]);
   const codeSource = chooseCodeSource({
     code: request.code,
     codeCommand: request.codeCommand,
