@@ -483,13 +483,13 @@ function warnIfShared(
   warnedPaths.add(target.realPath);
   const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
   (warn ?? printWarning)(
-    `Warning: ${target.realPath} is readable by ${readers.join(" and ")} (mode ${mode}) ` +
+    `${target.realPath} is readable by ${readers.join(" and ")} (mode ${mode}) ` +
       `but holds secret keys; run: chmod 600 '${target.realPath}'`,
   );
 }
 
 function printWarning(message: string): void {
-  console.error(`awsmfa: ${message}`);
+  console.error(`awsmfa: warning: ${message}`);
 }
 
 /**

@@ -307,9 +307,9 @@ Deno.test("a file readable by group or others is warned about once per process, 
       await updateFile(private_, () => encoder.encode(`b${i}`), { warn });
     }
     assert.deepEqual(warnings, [
-      `Warning: ${shared} is readable by group and others (mode 0644) but holds secret keys; ` +
+      `${shared} is readable by group and others (mode 0644) but holds secret keys; ` +
       `run: chmod 600 '${shared}'`,
-      `Warning: ${group} is readable by group (mode 0640) but holds secret keys; ` +
+      `${group} is readable by group (mode 0640) but holds secret keys; ` +
       `run: chmod 600 '${group}'`,
     ]);
   });
