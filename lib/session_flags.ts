@@ -1,13 +1,13 @@
 /**
- * The flags of the commands that hand a session to another program
- * (`credential-process`, `env`, `exec`): the same words as `login` for where
- * the keys and the code come from, turned into a {@link RefreshRequest}.
+ * The flags of every command that needs a session (`login`, and
+ * `credential-process`, `env`, `exec`, which hand it to another program):
+ * where the keys and the code come from, turned into a {@link RefreshRequest}.
  *
  * @module
  */
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import { durationFlag } from "./commands/login.ts";
 import type { Context } from "./context.ts";
+import { parseDuration } from "./durations.ts";
 import { UsageError } from "./errors.ts";
 import { DEFAULT_MIN_REMAINING_SECONDS, type RefreshRequest } from "./refresh.ts";
 
@@ -71,7 +71,12 @@ export function sessionRequest(
       fix: `Give one profile: awsmfa ${options.command} PROFILE [flags].`,
     });
   }
-  let profile = args.positionals[0];
+  let profile: string | undefined = args.positionals[0];
+  const flagged = flags.profile;
+  if (profile !== undefined && flagged !== undefined && profile !== flagged) {
+    throw new UsageError(`Two profiles given: '${profile}' and --profile '${flagged}'.`);
+  }
+  profile ??= flagged;
   if (profile === undefined && options.profileOptional) {
     profile = context.env("AWS_PROFILE") ?? "default";
   }
@@ -90,5 +95,18 @@ export function sessionRequest(
       DEFAULT_MIN_REMAINING_SECONDS,
     region: flags.region,
     roleArn: flags["role-arn"],
+    force: args.flags.force === true,
   };
+}
+
+/** Parses a duration flag, with a usage error naming the flag. */
+export function durationFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    throw new UsageError(`${flag} '${value}' is not a duration.`, {
+      fix: "Give seconds (3600) or a span such as 12h, 90m or 1h30m.",
+    });
+  }
+  return seconds;
 }

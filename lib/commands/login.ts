@@ -5,9 +5,10 @@
  * @module
  */
 import type { Command } from "../cli.ts";
-import { formatLocalTime, formatRelative, parseDuration } from "../durations.ts";
-import { ExitCode, UsageError } from "../errors.ts";
-import { DEFAULT_MIN_REMAINING_SECONDS, refreshSession } from "../refresh.ts";
+import { formatLocalTime, formatRelative } from "../durations.ts";
+import { ExitCode } from "../errors.ts";
+import { refreshSession } from "../refresh.ts";
+import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { ParsedArgs } from "../args.ts";
 import type { Context } from "../context.ts";
 
@@ -24,33 +25,18 @@ session valid for more than 15 minutes, it says so and asks for nothing.
 PROFILE defaults to $AWS_PROFILE, then 'default'.`,
   flags: {
     profile: { type: "string", value: "NAME", help: "The profile to refresh (or give it first)" },
-    "source-profile": {
-      type: "string",
-      value: "NAME",
-      help: "The section with the long-term keys (default: PROFILEmfa)",
-    },
+    ...SESSION_FLAGS,
     code: {
       type: "string",
       short: "c",
       value: "CODE",
       help: "The 6-digit MFA code; '-' reads one line from stdin",
     },
-    "code-command": {
-      type: "string",
-      value: "CMD",
-      help: "A command that prints the code (e.g. ykman oath accounts code -s aws)",
-    },
     duration: {
       type: "string",
       short: "d",
       value: "TIME",
       help: "Session length: seconds or 12h, 90m (default 12h, up to 36h; role: 1h, up to 12h)",
-    },
-    region: { type: "string", value: "REGION", help: "The STS region (default: from the profile)" },
-    "role-arn": {
-      type: "string",
-      value: "ARN",
-      help: "Assume this role with MFA instead of GetSessionToken",
     },
     "min-remaining": {
       type: "string",
@@ -70,29 +56,9 @@ PROFILE defaults to $AWS_PROFILE, then 'default'.`,
 };
 
 async function run(args: ParsedArgs, context: Context): Promise<number> {
-  const flags = args.flags as Record<string, string | undefined>;
-  if (args.positionals.length > 1) {
-    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
-      fix: "Give one profile: awsmfa PROFILE [flags]. Run 'awsmfa --help' for the commands.",
-    });
-  }
-  const positional = args.positionals[0];
-  if (positional !== undefined && flags.profile !== undefined && positional !== flags.profile) {
-    throw new UsageError(`Two profiles given: '${positional}' and --profile '${flags.profile}'.`);
-  }
-  const profile = positional ?? flags.profile ?? context.env("AWS_PROFILE") ?? "default";
-  const outcome = await refreshSession({
-    profile,
-    sourceSection: flags["source-profile"],
-    code: flags.code,
-    codeCommand: flags["code-command"],
-    durationSeconds: durationFlag(flags.duration, "--duration"),
-    minRemainingSeconds: durationFlag(flags["min-remaining"], "--min-remaining") ??
-      DEFAULT_MIN_REMAINING_SECONDS,
-    region: flags.region,
-    roleArn: flags["role-arn"],
-    force: args.flags.force === true,
-  }, context);
+  const request = sessionRequest(args, context, { command: "login", profileOptional: true });
+  const { profile } = request;
+  const outcome = await refreshSession(request, context);
   const until = `${formatLocalTime(outcome.expiration)} (${
     formatRelative(outcome.expiration.getTime(), context.now())
   })`;
@@ -114,16 +80,4 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
       break;
   }
   return ExitCode.Ok;
-}
-
-/** Parses a duration flag, with a usage error naming the flag. */
-export function durationFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = parseDuration(value);
-  if (seconds === undefined) {
-    throw new UsageError(`${flag} '${value}' is not a duration.`, {
-      fix: "Give seconds (3600) or a span such as 12h, 90m or 1h30m.",
-    });
-  }
-  return seconds;
 }

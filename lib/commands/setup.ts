@@ -22,7 +22,7 @@ import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
 import { readFileIfExists } from "../safe_file.ts";
 import { moveKeysInFile } from "../setup_move.ts";
 import { shortKeyId } from "../sts_errors.ts";
-import { durationFlag } from "./login.ts";
+import { durationFlag } from "../session_flags.ts";
 
 /** The setup command. */
 export const command: Command = {
