@@ -12,6 +12,7 @@
  * @module
  */
 import { basename, join, resolve } from "node:path";
+import { scriptOptions } from "./script_args.ts";
 import { isTarget, outputPath, readConfig, ROOT, type Target } from "./compile.ts";
 
 /** The completion scripts in every archive: shell → file name under `completions/`. */
@@ -161,19 +162,7 @@ export async function packageRelease(spec: PackageSpec): Promise<string> {
 }
 
 function parseArgs(args: readonly string[]): Record<string, string> {
-  const known = ["target", "binary", "out-dir", "tag"];
-  const values: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    const name = flag.replace(/^--/, "");
-    if (!flag.startsWith("--") || !known.includes(name)) {
-      throw new Error(`unknown argument ${flag}`);
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    values[name] = value;
-  }
-  return values;
+  return scriptOptions(args, ["target", "binary", "out-dir", "tag"]);
 }
 
 if (import.meta.main) {

@@ -12,6 +12,7 @@
  * @module
  */
 import { join } from "node:path";
+import { scriptOptions } from "./script_args.ts";
 import { isTarget, ROOT } from "./compile.ts";
 import { archiveName } from "./package.ts";
 
@@ -87,20 +88,10 @@ export function checkRubyStructure(text: string): void {
 }
 
 function parseArgs(args: readonly string[]): Record<string, string> {
-  const known = ["version", "repository", "sums", "template", "output"];
   const values: Record<string, string> = {
     template: join(ROOT, ".github", "homebrew", "awsmfa.rb.template"),
+    ...scriptOptions(args, ["version", "repository", "sums", "template", "output"]),
   };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    const name = flag.replace(/^--/, "");
-    if (!flag.startsWith("--") || !known.includes(name)) {
-      throw new Error(`unknown argument ${flag}`);
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    values[name] = value;
-  }
   for (const name of ["version", "repository", "sums"]) {
     if (!values[name]) throw new Error(`--${name} is required`);
   }
