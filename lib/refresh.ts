@@ -68,11 +68,11 @@ export interface RefreshRequest {
 /** What happened. */
 export type RefreshOutcome =
   /** The stored session was valid long enough; nothing was done. */
-  | { kind: "valid"; expiration: Date; session: SessionCredentials }
+  | { kind: "valid"; session: SessionCredentials }
   /** A new session was written. */
-  | { kind: "refreshed"; expiration: Date; session: SessionCredentials }
+  | { kind: "refreshed"; session: SessionCredentials }
   /** Another run wrote a fresh session while this one waited; the code was not used. */
-  | { kind: "refreshed-elsewhere"; expiration: Date; session: SessionCredentials };
+  | { kind: "refreshed-elsewhere"; session: SessionCredentials };
 
 /** Runs the login flow for `request`. */
 export async function refreshSession(
@@ -95,8 +95,16 @@ export async function refreshSession(
     });
   }
   const doc = loadIni(bytes, files.credentials);
-  const before = validSession(doc, profile, context.now() + minRemainingMs);
-  if (before && !request.force) return { kind: "valid", ...before };
+  const validUntil = () => context.now() + minRemainingMs;
+  const before = validSession(doc, profile, validUntil());
+  if (before && !request.force) return { kind: "valid", session: before };
+  // Another run may write a fresh session while this one waits for the lock.
+  const refreshedElsewhere = (current: IniDocument): RefreshOutcome | undefined => {
+    const fresh = validSession(current, profile, validUntil());
+    return fresh && fresh.sessionToken !== before?.sessionToken
+      ? { kind: "refreshed-elsewhere", session: fresh }
+      : undefined;
+  };
 
   const stored = readStoredSession(doc, profile);
   if (stored.kind === "long-term") {
@@ -183,10 +191,8 @@ export async function refreshSession(
             if (now.kind === "long-term") {
               throw longTermTargetError(profile, sourceSection, files.credentials);
             }
-            const fresh = validSession(current, profile, context.now() + minRemainingMs);
-            if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
-              return { kind: "refreshed-elsewhere", ...fresh };
-            }
+            const elsewhere = refreshedElsewhere(current);
+            if (elsewhere) return elsewhere;
             const callOptions = callOptionsFor(call, { sourceSection, now: context.now });
             const session: SessionCredentials = roleArn
               ? await assumeRole(source, {
@@ -204,7 +210,7 @@ export async function refreshSession(
               }, callOptions);
             writeSession(current, profile, session);
             await file.replace(new TextEncoder().encode(current.toString()));
-            return { kind: "refreshed", expiration: session.expiration, session };
+            return { kind: "refreshed", session };
           });
         } catch (error) {
           if (!(error instanceof InvalidCodeError) || !reader.interactive) throw error;
@@ -221,12 +227,8 @@ export async function refreshSession(
     return await exchangeCode((fn) => withFileLock(files.credentials, fn, lockOptions));
   }
   return await withFileLock(files.credentials, async (held) => {
-    const current = loadIni(await held.read(), files.credentials);
-    const fresh = validSession(current, profile, context.now() + minRemainingMs);
-    if (fresh && fresh.session.sessionToken !== before?.session.sessionToken) {
-      return { kind: "refreshed-elsewhere", ...fresh };
-    }
-    return await exchangeCode((fn) => fn(held));
+    const elsewhere = refreshedElsewhere(loadIni(await held.read(), files.credentials));
+    return elsewhere ?? await exchangeCode((fn) => fn(held));
   }, lockOptions);
 }
 
@@ -235,7 +237,7 @@ export function validSession(
   doc: IniDocument,
   section: string,
   until: number,
-): { expiration: Date; session: SessionCredentials } | undefined {
+): SessionCredentials | undefined {
   const stored = readStoredSession(doc, section);
   if (stored.kind !== "session" || !stored.expiration) return undefined;
   if (stored.expiration.getTime() <= until) return undefined;
@@ -244,13 +246,10 @@ export function validSession(
     return typeof value === "string" ? value : "";
   };
   return {
+    accessKeyId: stored.accessKeyId,
+    secretAccessKey: text("aws_secret_access_key"),
+    sessionToken: text("aws_session_token"),
     expiration: stored.expiration,
-    session: {
-      accessKeyId: stored.accessKeyId,
-      secretAccessKey: text("aws_secret_access_key"),
-      sessionToken: text("aws_session_token"),
-      expiration: stored.expiration,
-    },
   };
 }
 

@@ -7,7 +7,7 @@
 import type { Command } from "../cli.ts";
 import { formatLocalTime, formatRelative } from "../durations.ts";
 import { ExitCode } from "../errors.ts";
-import { refreshSession } from "../refresh.ts";
+import { type RefreshOutcome, refreshSession } from "../refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { ParsedArgs } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -59,25 +59,36 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   const request = sessionRequest(args, context, { command: "login", profileOptional: true });
   const { profile } = request;
   const outcome = await refreshSession(request, context);
-  const until = `${formatLocalTime(outcome.expiration)} (${
-    formatRelative(outcome.expiration.getTime(), context.now())
+  context.stdout(describeOutcome(profile, outcome, { now: context.now() }) + "\n");
+  return ExitCode.Ok;
+}
+
+/** Options for {@link describeOutcome}. */
+export interface DescribeOutcomeOptions {
+  /** The current time (ms), for the relative expiry. */
+  now: number;
+  /** Whether to mention `--force` when the session was still valid (default true). */
+  forceHint?: boolean;
+}
+
+/** The one line that says what a refresh did and until when the session is valid. */
+export function describeOutcome(
+  profile: string,
+  outcome: RefreshOutcome,
+  options: DescribeOutcomeOptions,
+): string {
+  const expiration = outcome.session.expiration;
+  const until = `${formatLocalTime(expiration)} (${
+    formatRelative(expiration.getTime(), options.now)
   })`;
   switch (outcome.kind) {
     case "valid":
-      context.stdout(
-        `Profile ${profile} already has an MFA session, valid until ${until}. ` +
-          "Use --force to renew it now.\n",
-      );
-      break;
+      return `Profile ${profile} already has an MFA session, valid until ${until}.` +
+        (options.forceHint === false ? "" : " Use --force to renew it now.");
     case "refreshed":
-      context.stdout(`Profile ${profile} is ready: MFA session valid until ${until}.\n`);
-      break;
+      return `Profile ${profile} is ready: MFA session valid until ${until}.`;
     case "refreshed-elsewhere":
-      context.stdout(
-        `Profile ${profile} was refreshed by another awsmfa run meanwhile; valid until ${until}. ` +
-          "Your code was not used.\n",
-      );
-      break;
+      return `Profile ${profile} was refreshed by another awsmfa run meanwhile; ` +
+        `valid until ${until}. Your code was not used.`;
   }
-  return ExitCode.Ok;
 }

@@ -15,7 +15,6 @@ import {
 } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { formatLocalTime, formatRelative } from "../durations.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { findMfaDevice, saveMfaSettings } from "../mfa_discovery.ts";
 import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
@@ -23,6 +22,7 @@ import { readFileIfExists } from "../safe_file.ts";
 import { moveKeysInFile } from "../setup_move.ts";
 import { shortKeyId } from "../sts_errors.ts";
 import { durationFlag } from "../session_flags.ts";
+import { describeOutcome } from "./login.ts";
 
 /** The setup command. */
 export const command: Command = {
@@ -153,13 +153,8 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
     codeCommand: flags["code-command"],
     region: flags.region,
   }, context);
-  const until = `${formatLocalTime(outcome.expiration)} (${
-    formatRelative(outcome.expiration.getTime(), context.now())
-  })`;
   context.stdout(
-    outcome.kind === "valid"
-      ? `Profile ${profile} already has an MFA session, valid until ${until}.\n`
-      : `Profile ${profile} is ready: MFA session valid until ${until}.\n`,
+    describeOutcome(profile, outcome, { now: context.now(), forceHint: false }) + "\n",
   );
   return ExitCode.Ok;
 }
