@@ -8,23 +8,11 @@
  */
 import { fileURLToPath } from "node:url";
 
-/** What a run printed and how it ended. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** What a run printed and how it ended (see {@link RunResult}). */
+export type CliResult = RunResult;
 
-/** Options for {@link runCli}. */
-export interface RunCliOptions {
-  /** The environment, on top of PATH (and DENO_DIR for `deno run`). */
-  env?: Record<string, string>;
-  /** Text written to stdin, then closed; stdin is empty otherwise. */
-  stdin?: string;
-  cwd?: string;
-  /** Kill the run after this long (ms); 30 s by default. */
-  timeoutMs?: number;
-}
+/** Options for {@link runCli}: those of {@link spawnCli}, with a 30 s time limit by default. */
+export type RunCliOptions = SpawnOptions;
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -54,15 +42,52 @@ export function cliCommand(): string[] {
   return [Deno.execPath(), "run", "--quiet", ...taskPermissions(), `${ROOT}main.ts`];
 }
 
-/** Runs awsmfa with `args` and resolves to what it printed. */
-export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const [command, ...prefix] = cliCommand();
+/** What one CLI run printed and how it ended. */
+export interface RunResult {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the run, in ms. */
+  ms: number;
+}
+
+/** Options of {@link spawnCli}. */
+export interface SpawnOptions {
+  /** The environment (on top of PATH, DENO_DIR and NO_COLOR; nothing else is inherited). */
+  env?: Record<string, string>;
+  /** Written to stdin, which is then closed; stdin is empty otherwise. */
+  stdin?: string;
+  cwd?: string;
+  /** Run through `sh -c 'umask MASK; exec ...'`. */
+  umask?: string;
+  /** SIGKILL after this long (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** A running CLI: kill it whenever, then await `done`. */
+export interface SpawnedCli {
+  child: Deno.ChildProcess;
+  /** Resolves when the process has exited and its output is collected. */
+  done: Promise<RunResult>;
+  /** Sends SIGKILL (no-op once it exited). */
+  kill(): void;
+}
+
+/** Starts the CLI exactly as the e2e runner does (`AWSMFA_BIN` honoured). */
+export function spawnCli(args: string[], options: SpawnOptions = {}): SpawnedCli {
+  let [command, ...prefix] = cliCommand();
+  if (options.umask !== undefined) {
+    prefix = ["-c", `umask ${options.umask}; exec "$@"`, "sh", command, ...prefix];
+    command = "/bin/sh";
+  }
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     DENO_DIR: denoDir(),
     NO_COLOR: "1",
     ...options.env,
   };
+  const start = performance.now();
   const child = new Deno.Command(command, {
     args: [...prefix, ...args],
     env,
@@ -72,22 +97,35 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const timer = setTimeout(() => {
+  const kill = () => {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
-  }, options.timeoutMs ?? 30_000);
-  const writer = child.stdin.getWriter();
-  try {
-    if (options.stdin !== undefined) await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  } catch { /* the program may exit before reading */ }
-  const output = await child.output();
-  clearTimeout(timer);
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
   };
+  const timer = setTimeout(kill, options.timeoutMs ?? 60_000);
+  const done = (async () => {
+    const writer = child.stdin.getWriter();
+    try {
+      if (options.stdin !== undefined) {
+        await writer.write(new TextEncoder().encode(options.stdin));
+      }
+      await writer.close();
+    } catch { /* it may exit (or be killed) before reading */ }
+    const output = await child.output();
+    clearTimeout(timer);
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      signal: output.signal,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+      ms: performance.now() - start,
+    };
+  })();
+  return { child, done, kill };
+}
+
+/** Runs awsmfa with `args` and resolves to what it printed. */
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return spawnCli(args, { ...options, timeoutMs: options.timeoutMs ?? 30_000 }).done;
 }

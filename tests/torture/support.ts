@@ -8,7 +8,6 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { cliCommand, denoDir } from "../support/cli_runner.ts";
 import type { FakeSts } from "../support/fake_sts.ts";
 
 /** Whether this is the full run (`deno task torture`). */
@@ -135,88 +134,12 @@ export function scenario(
   });
 }
 
-/** What one CLI run printed and how it ended. */
-export interface RunResult {
-  code: number;
-  signal: Deno.Signal | null;
-  stdout: string;
-  stderr: string;
-  /** Wall time of the run, in ms. */
-  ms: number;
-}
-
-/** Options of {@link spawnCli}. */
-export interface SpawnOptions {
-  /** The environment (on top of PATH, DENO_DIR and NO_COLOR; nothing else is inherited). */
-  env?: Record<string, string>;
-  /** Written to stdin, which is then closed; stdin is empty otherwise. */
-  stdin?: string;
-  cwd?: string;
-  /** Run through `sh -c 'umask MASK; exec ...'`. */
-  umask?: string;
-  /** SIGKILL after this long (default 60 s). */
-  timeoutMs?: number;
-}
-
-/** A running CLI: kill it whenever, then await `done`. */
-export interface SpawnedCli {
-  child: Deno.ChildProcess;
-  /** Resolves when the process has exited and its output is collected. */
-  done: Promise<RunResult>;
-  /** Sends SIGKILL (no-op once it exited). */
-  kill(): void;
-}
-
-/** Starts the CLI exactly as the e2e runner does (`AWSMFA_BIN` honoured). */
-export function spawnCli(args: string[], options: SpawnOptions = {}): SpawnedCli {
-  let [command, ...prefix] = cliCommand();
-  if (options.umask !== undefined) {
-    prefix = ["-c", `umask ${options.umask}; exec "$@"`, "sh", command, ...prefix];
-    command = "/bin/sh";
-  }
-  const env: Record<string, string> = {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    DENO_DIR: denoDir(),
-    NO_COLOR: "1",
-    ...options.env,
-  };
-  const start = performance.now();
-  const child = new Deno.Command(command, {
-    args: [...prefix, ...args],
-    env,
-    clearEnv: true,
-    cwd: options.cwd,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const kill = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  };
-  const timer = setTimeout(kill, options.timeoutMs ?? 60_000);
-  const done = (async () => {
-    const writer = child.stdin.getWriter();
-    try {
-      if (options.stdin !== undefined) {
-        await writer.write(new TextEncoder().encode(options.stdin));
-      }
-      await writer.close();
-    } catch { /* it may exit (or be killed) before reading */ }
-    const output = await child.output();
-    clearTimeout(timer);
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      signal: output.signal,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-      ms: performance.now() - start,
-    };
-  })();
-  return { child, done, kill };
-}
+export {
+  type RunResult,
+  spawnCli,
+  type SpawnedCli,
+  type SpawnOptions,
+} from "../support/cli_runner.ts";
 
 /**
  * Every byte the CLI printed in one suite, and every secret the suite's fakes
