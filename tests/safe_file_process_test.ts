@@ -4,6 +4,7 @@
  * race, kill and starve it.
  */
 
+import { tryRun } from "./support/system.ts";
 import assert from "node:assert/strict";
 import { crashContent, crashCounter } from "./support/safe_file_worker.ts";
 import { updateFile, withFileLock } from "../lib/safe_file.ts";
@@ -128,16 +129,6 @@ async function temps(dir: string): Promise<string[]> {
     if (/\.awsmfa-.*\.tmp$/.test(entry.name)) names.push(entry.name);
   }
   return names;
-}
-
-async function tryRun(command: string, ...args: string[]): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
 }
 
 function loud(message: string): void {

@@ -9,6 +9,7 @@
  * elsewhere it says loudly that it is skipped (the safe_file suites inject
  * ENOSPC instead).
  */
+import { tryRun } from "../support/system.ts";
 import assert from "node:assert/strict";
 import { type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import {
@@ -26,16 +27,6 @@ const FILE = "tests/torture/fs_test.ts";
 const log = new OutputLog();
 const isRoot = Deno.uid() === 0;
 const tried: string[] = [];
-
-async function tryRun(command: string, ...args: string[]): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
-}
 
 function loud(message: string): void {
   console.error(`\n!!! SKIPPED: ${message}\n`);
