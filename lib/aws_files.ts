@@ -287,3 +287,27 @@ export function readConfigSettings(
   }
   return settings;
 }
+
+/** The variables that replace any profile for the AWS CLI and SDKs. */
+export const CREDENTIAL_VARIABLES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+] as const;
+
+/**
+ * Says which {@link CREDENTIAL_VARIABLES} are set and that they win over
+ * `what` (e.g. `profile george`), with the command that clears them; undefined
+ * when none is set.
+ */
+export function describeCredentialVariables(
+  env: (name: string) => string | undefined,
+  what: string,
+): string | undefined {
+  const set = CREDENTIAL_VARIABLES.filter((name) => env(name) !== undefined);
+  if (set.length === 0) return undefined;
+  const many = set.length > 1;
+  return `${set.join(", ")} ${many ? "are" : "is"} set in your environment: the AWS CLI and ` +
+    `SDKs use ${many ? "them" : "it"} instead of ${what}. ` +
+    `Run 'unset ${CREDENTIAL_VARIABLES.join(" ")}'.`;
+}

@@ -6,7 +6,12 @@
  * @module
  */
 import { chooseRegion, partitionOfArn } from "./aws_endpoints.ts";
-import { loadIni, readSourceProfile, readStoredSession } from "./aws_files.ts";
+import {
+  describeCredentialVariables,
+  loadIni,
+  readSourceProfile,
+  readStoredSession,
+} from "./aws_files.ts";
 import type { ServerClock } from "./aws_client.ts";
 import { AwsmfaError } from "./errors.ts";
 import type { MfaDevice } from "./iam.ts";
@@ -66,19 +71,12 @@ export function checkPermissions(mode: number | null, path: string): Finding {
   );
 }
 
-/** The variables that replace any profile for the AWS CLI and SDKs. */
-const CREDENTIAL_VARIABLES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
-
 /** AWS variables in the environment that change what the profiles do. */
 export function checkEnvironment(env: (name: string) => string | undefined): Finding[] {
   const findings: Finding[] = [];
-  const set = CREDENTIAL_VARIABLES.filter((name) => env(name) !== undefined);
-  if (set.length > 0) {
-    findings.push(fix(
-      `${set.join(", ")} ${set.length > 1 ? "are" : "is"} set in your environment: the AWS CLI ` +
-        `and SDKs use ${set.length > 1 ? "them" : "it"} instead of any profile. ` +
-        `Run 'unset ${CREDENTIAL_VARIABLES.join(" ")}'.`,
-    ));
+  const overriding = describeCredentialVariables(env, "any profile");
+  if (overriding) {
+    findings.push(fix(overriding));
   } else {
     findings.push(ok("No AWS credentials in the environment override your profiles."));
   }

@@ -7,6 +7,7 @@
  */
 import {
   checkProfileName,
+  describeCredentialVariables,
   loadIni,
   locateFiles,
   longTermTargetError,
@@ -276,16 +277,7 @@ function defaultSessionName(profile: string): string {
   return name.length >= 2 ? name : "awsmfa";
 }
 
-const OVERRIDING_VARIABLES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
-
 function warnAboutEnvironment(context: Context, profile: string): void {
-  const set = OVERRIDING_VARIABLES.filter((name) => context.env(name) !== undefined);
-  if (set.length === 0) return;
-  context.stderr(
-    `awsmfa: warning: ${set.join(", ")} ${set.length > 1 ? "are" : "is"} set in your ` +
-      `environment; the AWS CLI and SDKs use ${
-        set.length > 1 ? "them" : "it"
-      } instead of profile ${profile}.\n` +
-      `  Run 'unset ${OVERRIDING_VARIABLES.join(" ")}' to use the profile.\n`,
-  );
+  const warning = describeCredentialVariables((name) => context.env(name), `profile ${profile}`);
+  if (warning) context.stderr(`awsmfa: warning: ${warning}\n`);
 }
