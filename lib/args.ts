@@ -157,3 +157,16 @@ export function formatFlags(specs: FlagSpecs): string {
   const width = Math.max(0, ...rows.map(([left]) => left.length)) + 2;
   return rows.map(([left, help]) => left.padEnd(width) + help).join("\n");
 }
+
+/**
+ * The one optional positional of a command (its profile), or undefined.
+ * Throws {@link UsageError} naming the extra words when there are more.
+ */
+export function singlePositional(args: ParsedArgs, usage: string): string | undefined {
+  if (args.positionals.length > 1) {
+    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
+      fix: `Give at most one profile: awsmfa ${usage}.`,
+    });
+  }
+  return args.positionals[0];
+}

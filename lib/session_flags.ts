@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FlagSpecs, ParsedArgs } from "./args.ts";
+import { type FlagSpecs, type ParsedArgs, singlePositional } from "./args.ts";
 import type { Context } from "./context.ts";
 import { parseDuration } from "./durations.ts";
 import { UsageError } from "./errors.ts";
@@ -66,12 +66,7 @@ export function sessionRequest(
   options: SessionRequestOptions,
 ): RefreshRequest {
   const flags = args.flags as Record<string, string | undefined>;
-  if (args.positionals.length > 1) {
-    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
-      fix: `Give one profile: awsmfa ${options.command} PROFILE [flags].`,
-    });
-  }
-  let profile: string | undefined = args.positionals[0];
+  let profile = singlePositional(args, `${options.command} [PROFILE] [flags]`);
   const flagged = flags.profile;
   if (profile !== undefined && flagged !== undefined && profile !== flagged) {
     throw new UsageError(`Two profiles given: '${profile}' and --profile '${flagged}'.`);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ParsedArgs } from "../args.ts";
+import { type ParsedArgs, singlePositional } from "../args.ts";
 import { fetchServerDate } from "../aws_client.ts";
 import { type AwsFiles, checkProfileName, locateFiles } from "../aws_files.ts";
 import { callOptionsFor, resolveCallSettings } from "../call_settings.ts";
@@ -23,7 +23,7 @@ import {
   formatFindings,
   type SourceCheck,
 } from "../doctor_checks.ts";
-import { AwsmfaError, ExitCode, UsageError } from "../errors.ts";
+import { AwsmfaError, ExitCode } from "../errors.ts";
 import { listMfaDevices } from "../iam.ts";
 import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
 import { type MfaProfileRef, mfaProfiles } from "../mfa_profiles.ts";
@@ -56,14 +56,8 @@ Without PROFILE it checks every MFA profile. Exit 0 when nothing needs fixing.`,
 const CONCURRENCY = 8;
 
 async function run(args: ParsedArgs, context: Context): Promise<number> {
-  if (args.positionals.length > 1) {
-    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
-      fix: "Give at most one profile: awsmfa doctor [PROFILE].",
-    });
-  }
-  const profile = args.positionals[0] === undefined
-    ? undefined
-    : checkProfileName(args.positionals[0]);
+  const positional = singlePositional(args, "doctor [PROFILE]");
+  const profile = positional === undefined ? undefined : checkProfileName(positional);
   const offline = args.flags.offline === true;
   const files = locateFiles(context);
   const findings: Finding[] = [];

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { ParsedArgs } from "../args.ts";
+import { type ParsedArgs, singlePositional } from "../args.ts";
 import { checkProfileName, loadIni, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import { ExitCode } from "../errors.ts";
 import { allProfileStatuses, isUsable, profileStatus } from "../mfa_profiles.ts";
 import { readFileIfExists } from "../safe_file.ts";
 import { formatStatusLine, formatStatusTable, statusJson } from "../status_view.ts";
@@ -37,18 +37,13 @@ calls AWS.`,
 };
 
 async function run(args: ParsedArgs, context: Context): Promise<number> {
-  if (args.positionals.length > 1) {
-    throw new UsageError(`Too many arguments: ${args.positionals.slice(1).join(" ")}.`, {
-      fix: "Give at most one profile: awsmfa status [PROFILE].",
-    });
-  }
+  const profile = singlePositional(args, "status [PROFILE]");
   const json = args.flags.json === true;
   const files = locateFiles(context);
   const bytes = await readFileIfExists(files.credentials);
   const doc = loadIni(bytes, files.credentials);
   const now = context.now();
 
-  const profile = args.positionals[0];
   if (profile !== undefined) {
     checkProfileName(profile);
     const status = profileStatus(doc, { profile, sourceSection: profile + SOURCE_SUFFIX }, now);
