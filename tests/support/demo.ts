@@ -15,7 +15,7 @@ const bold = (text: string) => Deno.stdout.isTerminal() ? `\x1b[1m${text}\x1b[0m
 function mask(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) {
-    out = out.replaceAll(secret, `${secret.slice(0, 4)}…(${secret.length} characters, masked)`);
+    out = out.replaceAll(secret, `(${secret.length} characters, masked)`);
   }
   return out;
 }
