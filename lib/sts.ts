@@ -65,7 +65,10 @@ export async function getSessionToken(
     operation: "GetSessionToken",
     serialNumber: request.serialNumber,
   });
-  return credentialsFrom(output.Credentials, options.endpoint);
+  return credentialsFrom(output.Credentials, {
+    operation: "GetSessionToken",
+    endpoint: options.endpoint,
+  });
 }
 
 /** Calls STS AssumeRole with the long-term keys and an MFA code. */
@@ -87,7 +90,10 @@ export async function assumeRole(
     operation: "AssumeRole",
     serialNumber: request.serialNumber,
   });
-  return credentialsFrom(output.Credentials, options.endpoint);
+  return credentialsFrom(output.Credentials, {
+    operation: "AssumeRole",
+    endpoint: options.endpoint,
+  });
 }
 
 /** The credentials part of an STS answer, as the SDK parses it. */
@@ -121,13 +127,8 @@ async function send(
 }
 
 function credentialsFrom(
-  credentials: {
-    AccessKeyId?: string;
-    SecretAccessKey?: string;
-    SessionToken?: string;
-    Expiration?: Date;
-  } | undefined,
-  endpoint: string,
+  credentials: StsCredentials | undefined,
+  call: { operation: string; endpoint: string },
 ): SessionCredentials {
   const expiration = credentials?.Expiration;
   if (
@@ -135,8 +136,8 @@ function credentialsFrom(
     !(expiration instanceof Date) || Number.isNaN(expiration.getTime())
   ) {
     throw describeCallFailure({ kind: "unreadable", detail: "the credentials are incomplete" }, {
-      operation: "GetSessionToken",
-      endpoint,
+      operation: call.operation,
+      endpoint: call.endpoint,
       sourceSection: "",
       accessKeyId: "",
       now: Date.now(),
