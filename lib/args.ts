@@ -1,6 +1,7 @@
 /**
  * A small command-line parser (pure): flags by spec, positionals, and the
- * words after `--`. It exists so the hot path needs no `node:util` import.
+ * words after `--` (more positionals, or exec's command line). It exists so
+ * the hot path needs no `node:util` import.
  *
  * @module
  */
@@ -27,7 +28,10 @@ export interface ParsedArgs {
   flags: Record<string, string | boolean | undefined>;
   /** Words that are not flags, in order. */
   positionals: string[];
-  /** Words after a `--`, untouched; undefined when there was no `--`. */
+  /**
+   * With {@link ParseArgsOptions.rest}: the words after a `--`, untouched;
+   * undefined when there was no `--`.
+   */
   rest?: string[];
 }
 
@@ -35,6 +39,12 @@ export interface ParsedArgs {
 export interface ParseArgsOptions {
   /** The command's name, used in error messages (`awsmfa NAME --help`). */
   command?: string;
+  /**
+   * Keep the words after `--` apart in `rest` (exec's command line).
+   * Otherwise they are positionals that are never read as flags
+   * (`awsmfa -- -odd-profile`), so a command checks them like any other.
+   */
+  rest?: boolean;
 }
 
 /**
@@ -59,7 +69,8 @@ export function parseArgs(
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
     if (word === "--") {
-      rest = argv.slice(i + 1);
+      if (options.rest) rest = argv.slice(i + 1);
+      else positionals.push(...argv.slice(i + 1));
       break;
     }
     if (word === "-" || !word.startsWith("-")) {

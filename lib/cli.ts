@@ -17,6 +17,11 @@ export interface Command {
   description: string;
   /** Its flags (the global ones are added by the dispatcher). */
   flags: FlagSpecs;
+  /**
+   * Whether the words after `--` are a command line of their own (exec's),
+   * handed over in `args.rest`; otherwise they are positionals.
+   */
+  takesCommandLine?: boolean;
   /** Worked examples, one per line, each with a `# comment` if useful. */
   examples: string[];
   /** Runs the command; resolves to the exit code. Throws AwsmfaError on failure. */
@@ -106,7 +111,10 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
     const name = named ? argv[0] : "login";
     const { command } = await COMMANDS[name].load();
     const specs = { ...command.flags, ...GLOBAL_FLAGS };
-    const args = parseArgs(named ? argv.slice(1) : argv, specs, { command: name });
+    const args = parseArgs(named ? argv.slice(1) : argv, specs, {
+      command: name,
+      rest: command.takesCommandLine === true,
+    });
     if (args.flags.help) {
       ctx.stdout(commandHelp(command));
       return ExitCode.Ok;

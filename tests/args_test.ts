@@ -9,16 +9,20 @@ const specs = {
 } as const;
 
 Deno.test("args: flags in both spellings, positionals and the rest after --", () => {
-  const parsed = parseArgs([
-    "george",
-    "--code",
-    "123456",
-    "-f",
-    "--min-remaining=1h",
-    "--",
-    "aws",
-    "--x",
-  ], specs);
+  const parsed = parseArgs(
+    [
+      "george",
+      "--code",
+      "123456",
+      "-f",
+      "--min-remaining=1h",
+      "--",
+      "aws",
+      "--x",
+    ],
+    specs,
+    { rest: true },
+  );
   assert.deepEqual(parsed.positionals, ["george"]);
   assert.equal(parsed.flags.code, "123456");
   assert.equal(parsed.flags.force, true);
@@ -45,4 +49,16 @@ Deno.test("args: a missing value or a value for a boolean is a usage error", () 
   assert.throws(() => parseArgs(["--code"], specs), /needs a value/);
   assert.throws(() => parseArgs(["--code", "--force"], specs), /needs a value/);
   assert.throws(() => parseArgs(["--force=yes"], specs), /takes no value/);
+});
+
+Deno.test("args: words after -- are positionals, flags or not, unless the command runs a command line", () => {
+  const plain = parseArgs(["--code", "123456", "--", "alice", "--force", "-"], specs);
+  assert.deepEqual(plain.positionals, ["alice", "--force", "-"]);
+  assert.equal(plain.flags.force, undefined, "a flag after -- is a word, not a flag");
+  assert.equal(plain.rest, undefined);
+  assert.deepEqual(parseArgs(["bob", "--"], specs).positionals, ["bob"]);
+
+  const exec = parseArgs(["george", "--", "aws", "--x"], specs, { rest: true });
+  assert.deepEqual(exec.positionals, ["george"]);
+  assert.deepEqual(exec.rest, ["aws", "--x"]);
 });

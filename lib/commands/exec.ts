@@ -25,6 +25,7 @@ or 128 + the signal's number when a signal ended it.
 
 PROFILE defaults to $AWS_PROFILE, then 'default'.`,
   flags: SESSION_FLAGS,
+  takesCommandLine: true,
   examples: [
     "awsmfa exec george -- aws s3 ls",
     "awsmfa exec george -- terraform apply",

@@ -367,3 +367,37 @@ Deno.test("login: HTTPS with a custom CA bundle, through a CONNECT proxy", async
     await proxy.close();
   }
 });
+
+Deno.test("login: a profile after -- is the profile, with or without 'login'; a second one is a usage error", async () => {
+  await using world = await setupE2e();
+  const plain = await world.run([
+    "--code",
+    await world.fake.freshCode(world.serial),
+    "--",
+    "george",
+  ]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /^Profile george is ready/);
+
+  const login = await world.run(["login", "--force", "--code", "-", "--", "george"], {
+    stdin: `${await world.fake.freshCode(world.serial)}\n`,
+  });
+  assert.equal(login.code, 0, login.stderr);
+  assert.match(login.stdout, /^Profile george is ready/);
+  assert.equal(world.fake.requests.length, 2);
+
+  const before = await world.readCredentials();
+  for (const args of [["login", "--", "george", "bob"], ["george", "--", "bob"]]) {
+    const extra = await world.run(args);
+    assert.equal(extra.code, 2, `${args.join(" ")}: ${extra.stderr}`);
+    assert.equal(
+      extra.stderr,
+      "awsmfa: Too many arguments: bob.\n  Give at most one profile: awsmfa login [PROFILE] [flags].\n",
+    );
+  }
+  const status = await world.run(["status", "--", "george"]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^george: valid/);
+  assert.equal(await world.readCredentials(), before);
+  assert.equal(world.fake.requests.length, 2);
+});
