@@ -120,15 +120,143 @@ const TOKEN_LIKE = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{100,}=*/g;
 /** 40 base64 characters with upper and lower case and a digit: a secret access key. */
 const SECRET_KEY_LIKE =
   /(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{0,39}[a-z])(?=[A-Za-z0-9+/]{0,39}[A-Z])(?=[A-Za-z0-9+/]{0,39}[0-9])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/])/g;
+/** Shorter values are not taken as secrets (they could be words of the message). */
+const MIN_SECRET_LENGTH = 16;
+/** Session tokens are hundreds of characters long, secret keys 40. */
+const TOKEN_LENGTH = 100;
+
+/** Where the secrets of this run come from: values, or functions giving them when asked. */
+const knownSecrets: Array<Iterable<string> | (() => Iterable<string>)> = [];
 
 /**
- * Hides what looks like a secret access key or a session token in text for
- * the user: AWS or a proxy may echo one in an error message, and nothing
- * awsmfa prints about an error should carry one (access key IDs, ARNs, paths
- * and hex digests stay readable).
+ * Makes the secrets of this run known to every printer ({@link redactSecrets}):
+ * the keys read from a file, a session AWS returned. A function is called
+ * only when something is printed, so a large file costs nothing until then.
+ * Values shorter than 16 characters are ignored.
  */
-export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_LIKE, "<redacted token>").replace(SECRET_KEY_LIKE, "<redacted secret>");
+export function registerSecrets(source: Iterable<string> | (() => Iterable<string>)): void {
+  knownSecrets.push(source);
+}
+
+function registeredSecrets(): string[] {
+  const secrets = new Set<string>();
+  for (const source of knownSecrets) {
+    for (const secret of typeof source === "function" ? source() : source) {
+      if (secret.length >= MIN_SECRET_LENGTH) secrets.add(secret);
+    }
+  }
+  return [...secrets];
+}
+
+/** Options for {@link redactSecrets}. */
+export interface RedactOptions {
+  /** The secrets to hide besides anything shaped like one; by default the registered ones. */
+  secrets?: Iterable<string>;
+}
+
+/**
+ * Hides secrets in text for the user: every secret of this run
+ * ({@link registerSecrets}) and anything shaped like a secret access key or a
+ * session token, raw or escaped (`%2F`, `%2f`, `%252F`, `\/`, `\u002F`,
+ * `&#47;`, `&#x2F;`, `&amp;#47;`), and the user and password of URLs
+ * (`https://***@host`). AWS or a proxy may echo a secret in an error message,
+ * and nothing awsmfa prints about an error should carry one (access key IDs,
+ * ARNs, paths and hex digests stay readable).
+ */
+export function redactSecrets(text: string, options: RedactOptions = {}): string {
+  const secrets = [...(options.secrets ?? registeredSecrets())]
+    .filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+  const stripped = stripUrlCredentials(text);
+  let result = "";
+  let copied = 0;
+  for (const run of base64Runs(stripped)) {
+    for (const [start, end] of secretRanges(run.decoded, secrets)) {
+      result += stripped.slice(copied, run.offsets[start]) +
+        (end - start >= TOKEN_LENGTH ? "<redacted token>" : "<redacted secret>");
+      copied = run.offsets[end];
+    }
+  }
+  return result + stripped.slice(copied);
+}
+
+/** A URL's user (and password), plain, JSON-escaped or URL-encoded: scheme, `://`, user, `@`. */
+const URL_CREDENTIALS =
+  /\b([A-Za-z][A-Za-z0-9+.-]*(?::\/\/|:\\\/\\\/|%3[Aa]%2[Ff]%2[Ff]))[^\s/?#"'<>\\]+(@|%40)/g;
+
+function stripUrlCredentials(text: string): string {
+  return text.replace(URL_CREDENTIALS, "$1***$2");
+}
+
+/**
+ * One base64 character as written: itself, or escaped for a URL (once or
+ * twice), JSON or XML (a character reference, maybe escaped again).
+ */
+const ESCAPED_CHAR =
+  /[A-Za-z0-9+/=]|%(?:25)?([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\(\/)|&(?:amp;)?#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));/y;
+const BASE64_CHAR = /^[A-Za-z0-9+/=]$/;
+
+/** A run of base64 characters, decoded, with where each starts in the text (and where the last ends). */
+interface Base64Run {
+  decoded: string;
+  offsets: number[];
+}
+
+/** The runs of (possibly escaped) base64 characters in `text`, in order. */
+function* base64Runs(text: string): Generator<Base64Run> {
+  let run: Base64Run = { decoded: "", offsets: [] };
+  for (let at = 0; at < text.length;) {
+    ESCAPED_CHAR.lastIndex = at;
+    const match = ESCAPED_CHAR.exec(text);
+    const char = match ? unescapeChar(match) : "";
+    if (BASE64_CHAR.test(char)) {
+      run.decoded += char;
+      run.offsets.push(at);
+      at = ESCAPED_CHAR.lastIndex;
+      continue;
+    }
+    if (run.decoded) {
+      run.offsets.push(at);
+      yield run;
+      run = { decoded: "", offsets: [] };
+    }
+    at++;
+  }
+  if (run.decoded) {
+    run.offsets.push(text.length);
+    yield run;
+  }
+}
+
+function unescapeChar(match: RegExpExecArray): string {
+  const [whole, urlHex, jsonHex, slash, decimal, xmlHex] = match;
+  const code = urlHex ?? jsonHex ?? xmlHex;
+  if (code !== undefined) return String.fromCharCode(Math.min(parseInt(code, 16), 0xffff));
+  if (decimal !== undefined) return String.fromCharCode(Math.min(Number(decimal), 0xffff));
+  return slash ?? whole;
+}
+
+/** The spans of `decoded` that hold a known secret or look like one, merged, in order. */
+function secretRanges(decoded: string, secrets: readonly string[]): Array<[number, number]> {
+  if (decoded.length < MIN_SECRET_LENGTH) return [];
+  const ranges: Array<[number, number]> = [];
+  for (const secret of secrets) {
+    for (let at = decoded.indexOf(secret); at !== -1; at = decoded.indexOf(secret, at + 1)) {
+      ranges.push([at, at + secret.length]);
+    }
+  }
+  for (const pattern of [TOKEN_LIKE, SECRET_KEY_LIKE]) {
+    for (const match of decoded.matchAll(pattern)) {
+      ranges.push([match.index, match.index + match[0].length]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [start, end] of ranges) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
 }
 
 function describeCause(cause: unknown): string {
