@@ -30,6 +30,8 @@ export interface DiscoveryRequest {
   sourceSection: string;
   /** The long-term keys whose user's devices are listed. */
   keys: LongTermKeys;
+  /** The section the keys are in now, named in messages (default: `sourceSection`). */
+  keysSection?: string;
   /** The source section's `region`. */
   sourceRegion?: string;
   /** `--region`. */
@@ -52,12 +54,8 @@ export async function findMfaDevice(
   options: DiscoveryOptions,
 ): Promise<string> {
   const { context } = options;
-  if (request.serial !== undefined && !/^[\w+=/:,.@-]{9,256}$/.test(request.serial)) {
-    throw new UsageError(`--serial '${request.serial}' is not an MFA device ARN.`, {
-      fix: "Give the device's ARN, e.g. --serial arn:aws:iam::123456789012:mfa/george " +
-        "('aws iam list-mfa-devices' shows yours).",
-    });
-  }
+  if (request.serial !== undefined) checkSerialFlag(request.serial);
+  const keysSection = request.keysSection ?? request.sourceSection;
   const settings = await resolveCallSettings("iam", {
     profile: request.profile,
     sourceSection: request.sourceSection,
@@ -69,14 +67,14 @@ export async function findMfaDevice(
   if (context.verbose) {
     context.stderr(
       `awsmfa: ListMFADevices with ${shortKeyId(request.keys.accessKeyId)} from ` +
-        `[${request.sourceSection}] at ${settings.endpoint} (region ${settings.region})\n`,
+        `[${keysSection}] at ${settings.endpoint} (region ${settings.region})\n`,
     );
   }
   let devices: MfaDevice[];
   try {
     devices = await listMfaDevices(
       request.keys,
-      callOptionsFor(settings, { sourceSection: request.sourceSection, now: context.now }),
+      callOptionsFor(settings, { sourceSection: keysSection, now: context.now }),
     );
   } catch (error) {
     if (
@@ -87,7 +85,7 @@ export async function findMfaDevice(
         "awsmfa: warning: your IAM policy does not allow iam:ListMFADevices, so --serial " +
           `${request.serial} is used unchecked.\n`,
       );
-      return checkUsable(request.serial);
+      return request.serial;
     }
     throw error;
   }
@@ -100,7 +98,7 @@ async function chooseDevice(
   context: Context,
 ): Promise<string> {
   const owner = `The IAM user of access key ${shortKeyId(request.keys.accessKeyId)} ` +
-    `(in [${request.sourceSection}])`;
+    `(in [${request.keysSection ?? request.sourceSection}])`;
   const listing = devices.map(describeDevice).join("\n");
   if (request.serial !== undefined) {
     const match = devices.find((device) => device.serialNumber === request.serial);
@@ -111,7 +109,7 @@ async function chooseDevice(
           : `${owner} has no MFA device; assign one in the IAM console first.`,
       });
     }
-    return checkUsable(match.serialNumber);
+    return match.serialNumber;
   }
   const usable = devices.filter((device) => device.kind === "totp");
   if (devices.length === 0) {
@@ -173,14 +171,23 @@ function describeDevice(device: MfaDevice): string {
   return `  ${device.serialNumber}${device.kind === "u2f" ? `  (${U2F_NOTE})` : ""}`;
 }
 
-function checkUsable(serial: string): string {
+/**
+ * Checks `--serial` without calling AWS: the shape STS accepts (9–256 of
+ * `[\w+=/:,.@-]`), and not a U2F/FIDO security key, which the CLI cannot use.
+ */
+export function checkSerialFlag(serial: string): void {
+  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+    throw new UsageError(`--serial '${serial}' is not an MFA device ARN.`, {
+      fix: "Give the device's ARN, e.g. --serial arn:aws:iam::123456789012:mfa/george " +
+        "('aws iam list-mfa-devices' shows yours).",
+    });
+  }
   if (mfaDeviceKind(serial) === "u2f") {
     throw new UsageError(`${serial} is a U2F/FIDO security key; the CLI cannot use it.`, {
       fix: "AWS accepts security keys in the console only. Choose a virtual MFA device " +
         "(authenticator app) or a hardware TOTP token.",
     });
   }
-  return serial;
 }
 
 /** The MFA settings to save in the source section. */

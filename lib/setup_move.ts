@@ -1,22 +1,20 @@
 /**
- * Setup's first step: move the long-term keys from `[george]` into
- * `[georgemfa]` in one locked transaction (read, edit, write once), so the
- * file holds either the old layout or the new one, never half of each.
- * Comments and every other key stay where they are.
+ * Setup's edit of the credentials file (pure): move the long-term keys from
+ * `[george]` into `[georgemfa]` and record `mfa_serial` (and
+ * `duration_seconds`) there, as one edit of the document, so that the file
+ * is written once and holds either the old layout or the new one. Comments
+ * and every other key stay where they are.
  *
  * @module
  */
 import {
-  type AwsFiles,
-  loadIni,
   readSourceProfile,
   readStoredSession,
   sampleSourceSection,
+  type SourceProfile,
 } from "./aws_files.ts";
-import type { Context } from "./context.ts";
 import { ConfigError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
-import { withFileLock } from "./safe_file.ts";
 import { shortKeyId } from "./sts_errors.ts";
 
 /** The keys that belong to the source section, moved when `[george]` holds them. */
@@ -98,25 +96,47 @@ export function moveLongTermKeys(
   return { kind: "moved", accessKeyId: target.accessKeyId, movedKeys: moved };
 }
 
-/** Runs {@link moveLongTermKeys} on the credentials file as one locked transaction. */
-export async function moveKeysInFile(
-  sections: { profile: string; sourceSection: string },
-  options: { files: AwsFiles; context: Context },
-): Promise<MoveOutcome> {
-  const path = options.files.credentials;
-  return await withFileLock(path, async (file) => {
-    const bytes = await file.read();
-    if (bytes === null) {
-      throw new ConfigError(`There is no credentials file at ${path}.`, {
-        fix: `Put your IAM user's access key in [${sections.profile}] ('aws configure ` +
-          `--profile ${sections.profile}'), then run 'awsmfa setup ${sections.profile}' again.`,
-      });
-    }
-    const doc = loadIni(bytes, path);
-    const outcome = moveLongTermKeys(doc, { ...sections, path });
-    if (outcome.kind === "moved") await file.replace(new TextEncoder().encode(doc.toString()));
-    return outcome;
-  }, {
-    warn: (message) => options.context.stderr(`awsmfa: warning: ${message}\n`),
+/** The settings setup records in the source section. */
+export interface SetupSettings {
+  /** `mfa_serial`; unchanged when undefined. */
+  serial?: string;
+  /** `duration_seconds`; unchanged when undefined. */
+  durationSeconds?: number;
+}
+
+/** What setup finds in the file, as it was before the edit. */
+export interface SetupPlan {
+  /** The key move: `moved` when the keys are in `[george]`, `already` when in `[georgemfa]`. */
+  move: MoveOutcome;
+  /** The source section as it reads once the keys are in it, before `settings`. */
+  source: SourceProfile;
+  /** Where the long-term keys are before the edit: the profile or the source section. */
+  keysSection: string;
+}
+
+/**
+ * Setup's whole edit of the credentials document (pure): moves the keys
+ * ({@link moveLongTermKeys}) and records `settings` in the source section, so
+ * that the file is written once. Without settings it is the plan alone: what
+ * discovery needs (the keys, wherever they are) read off the edited copy.
+ * Throws a {@link ConfigError} when the file does not allow it (the document
+ * must then not be written).
+ */
+export function editForSetup(
+  doc: IniDocument,
+  sections: { profile: string; sourceSection: string; path: string },
+  settings: SetupSettings = {},
+): SetupPlan {
+  const { profile, sourceSection, path } = sections;
+  const move = moveLongTermKeys(doc, sections);
+  const source = readSourceProfile(doc, sourceSection, {
+    path,
+    target: profile,
+    requireSerial: false,
   });
+  if (settings.serial !== undefined) doc.set(sourceSection, "mfa_serial", settings.serial);
+  if (settings.durationSeconds !== undefined) {
+    doc.set(sourceSection, "duration_seconds", String(settings.durationSeconds));
+  }
+  return { move, source, keysSection: move.kind === "moved" ? profile : sourceSection };
 }

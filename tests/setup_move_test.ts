@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../lib/errors.ts";
 import { mfaDeviceKind } from "../lib/iam.ts";
 import { parseIni } from "../lib/ini/mod.ts";
-import { moveLongTermKeys } from "../lib/setup_move.ts";
+import { editForSetup, moveLongTermKeys } from "../lib/setup_move.ts";
 
 const KEY = "AKIAIOSFODNN7EXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -81,6 +81,69 @@ Deno.test("moveLongTermKeys: already done; refusals change nothing", () => {
       return true;
     });
   }
+});
+
+Deno.test("editForSetup: moves the keys and records mfa_serial and duration_seconds in one edit", () => {
+  const doc = parseIni(
+    `# laptop\n[george]\n# mine\naws_access_key_id = ${KEY}\nregion = eu-west-1\n` +
+      `aws_secret_access_key = ${SECRET}\n\n[work]\nx = 1\n`,
+  );
+  const plan = editForSetup(doc, SECTIONS, {
+    serial: "arn:aws:iam::123456789012:mfa/george",
+    durationSeconds: 14400,
+  });
+  assert.equal(plan.move.kind, "moved");
+  assert.equal(plan.keysSection, "george", "the keys were in [george] before the edit");
+  assert.equal(plan.source.accessKeyId, KEY);
+  assert.equal(plan.source.mfaSerial, undefined, "the source as it was, before the settings");
+  assert.equal(
+    doc.toString(),
+    "# laptop\n[george]\n# mine\nregion = eu-west-1\n\n[work]\nx = 1\n\n" +
+      `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+      "mfa_serial = arn:aws:iam::123456789012:mfa/george\nduration_seconds = 14400\n",
+  );
+});
+
+Deno.test("editForSetup: the plan finds the keys wherever they are, and a serial moved from [george]", () => {
+  const inSource = `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+    "region = us-west-2\n[george]\n";
+  const doc = parseIni(inSource);
+  const plan = editForSetup(doc, SECTIONS);
+  assert.equal(plan.move.kind, "already");
+  assert.equal(plan.keysSection, "georgemfa");
+  assert.equal(plan.source.secretAccessKey, SECRET);
+  assert.equal(plan.source.region, "us-west-2");
+  assert.equal(doc.toString(), inSource, "no settings, keys in place: no edit");
+
+  const withSerial = parseIni(
+    `[george]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+      "mfa_serial = arn:aws:iam::1:mfa/g\n",
+  );
+  const moved = editForSetup(withSerial, SECTIONS);
+  assert.equal(moved.keysSection, "george");
+  assert.equal(moved.source.mfaSerial, "arn:aws:iam::1:mfa/g");
+});
+
+Deno.test("editForSetup: the serial replaces the source's; the same settings again change nothing", () => {
+  const done = `[georgemfa]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+    "mfa_serial = arn:aws:iam::1:mfa/old\n";
+  const doc = parseIni(done);
+  const plan = editForSetup(doc, SECTIONS, { serial: "arn:aws:iam::1:mfa/new" });
+  assert.equal(plan.source.mfaSerial, "arn:aws:iam::1:mfa/old");
+  assert.equal(doc.toString(), done.replace("mfa/old", "mfa/new"));
+  const again = parseIni(doc.toString());
+  editForSetup(again, SECTIONS, { serial: "arn:aws:iam::1:mfa/new" });
+  assert.equal(again.toString(), doc.toString());
+});
+
+Deno.test("editForSetup: a refusal throws before any edit", () => {
+  const text = `[george]\naws_access_key_id = ${KEY}\n`;
+  const doc = parseIni(text);
+  assert.throws(
+    () => editForSetup(doc, SECTIONS, { serial: "arn:aws:iam::1:mfa/g" }),
+    ConfigError,
+  );
+  assert.equal(doc.toString(), text);
 });
 
 Deno.test("mfaDeviceKind: u2f ARNs are security keys; mfa ARNs and hardware serials are TOTP", () => {

@@ -1,25 +1,19 @@
 /**
- * `awsmfa setup PROFILE`: onboarding in one command. Moves the long-term
- * keys from `[PROFILE]` into `[PROFILEmfa]`, finds the MFA device with
- * `iam:ListMFADevices`, saves `mfa_serial`, then logs in.
+ * `awsmfa setup PROFILE`: onboarding in one command. Finds the MFA device
+ * with `iam:ListMFADevices`, then moves the long-term keys from `[PROFILE]`
+ * into `[PROFILEmfa]` and saves `mfa_serial` in one write
+ * (`setup_flow.ts`), then logs in.
  *
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import {
-  checkProfileName,
-  loadIni,
-  locateFiles,
-  readSourceProfile,
-  SOURCE_SUFFIX,
-} from "../aws_files.ts";
+import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { findMfaDevice, saveMfaSettings } from "../mfa_discovery.ts";
+import { chooseCodeSource } from "../code_source.ts";
 import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
-import { readFileIfExists } from "../safe_file.ts";
-import { moveKeysInFile } from "../setup_move.ts";
+import { setUpMfa } from "../setup_flow.ts";
 import { shortKeyId } from "../sts_errors.ts";
 import { durationFlag } from "../session_flags.ts";
 import { describeOutcome } from "./login.ts";
@@ -29,13 +23,13 @@ export const command: Command = {
   usage: "setup PROFILE [--serial ARN] [--duration TIME] [flags]",
   description: `Sets PROFILE up for MFA sessions, for a user whose long-term keys are in [PROFILE]:
 
-  1. moves aws_access_key_id and aws_secret_access_key (and mfa_serial) from
-     [PROFILE] into [PROFILEmfa], in one safe write: comments and other keys stay
-     where they are, and nothing changes if anything fails;
-  2. finds your MFA device with iam:ListMFADevices (allowed without MFA by the
+  1. finds your MFA device with iam:ListMFADevices (allowed without MFA by the
      usual MFA policy): one device is used, several are offered in a menu (or
-     pass --serial); U2F/FIDO security keys cannot be used from the CLI. Saves
-     mfa_serial (and duration_seconds with --duration) in [PROFILEmfa];
+     pass --serial); U2F/FIDO security keys cannot be used from the CLI;
+  2. moves aws_access_key_id and aws_secret_access_key (and mfa_serial) from
+     [PROFILE] into [PROFILEmfa] and saves mfa_serial (and duration_seconds with
+     --duration) there, in one safe write: comments and other keys stay where
+     they are. When a step up to here fails, the file is not changed at all;
   3. logs in, asking for the code, and writes the session into [PROFILE].
 
 Running it again is safe: steps already done are skipped.`,
@@ -103,46 +97,38 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
       { fix: "Use a value from 900 (15m) to 129600 (36h)." },
     );
   }
+  // The code's flags are checked now: a wrong one found at the login would come after the write.
+  chooseCodeSource({
+    code: flags.code,
+    codeCommand: flags["code-command"],
+    section: sourceSection,
+    commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
+  });
   const files = locateFiles(context);
-  const options = { files, context };
 
-  // 1. The keys.
-  const moved = await moveKeysInFile({ profile, sourceSection }, options);
-  const key = shortKeyId(moved.accessKeyId);
+  // 1 and 2. The device first, then the keys and mfa_serial in one write.
+  const done = await setUpMfa({
+    profile,
+    sourceSection,
+    serial: flags.serial,
+    durationSeconds,
+    regionFlag: flags.region,
+  }, { files, context });
+  const key = shortKeyId(done.move.accessKeyId);
   context.stdout(
-    moved.kind === "moved"
+    done.move.kind === "moved"
       ? `Moved the long-term keys (${key}) from [${profile}] into [${sourceSection}] in ` +
         `${files.credentials}.\n`
       : `[${sourceSection}] holds the long-term keys (${key}).\n`,
   );
-
-  // 2. The MFA device.
-  const doc = loadIni(await readFileIfExists(files.credentials), files.credentials);
-  const source = readSourceProfile(doc, sourceSection, {
-    path: files.credentials,
-    target: profile,
-    requireSerial: false,
-  });
-  let serial = source.mfaSerial;
-  if (flags.serial !== undefined || serial === undefined) {
-    serial = await findMfaDevice({
-      profile,
-      sourceSection,
-      keys: source,
-      sourceRegion: source.region,
-      regionFlag: flags.region,
-      serial: flags.serial,
-    }, options);
-  }
-  if (serial !== source.mfaSerial || durationSeconds !== undefined) {
-    await saveMfaSettings(sourceSection, { serial, durationSeconds }, options);
+  if (done.serialSaved || durationSeconds !== undefined) {
     context.stdout(
-      `MFA device ${serial}: saved as mfa_serial${
+      `MFA device ${done.serial}: saved as mfa_serial${
         durationSeconds !== undefined ? ` (and duration_seconds = ${durationSeconds})` : ""
       } in [${sourceSection}].\n`,
     );
   } else {
-    context.stdout(`MFA device ${serial} (mfa_serial in [${sourceSection}]).\n`);
+    context.stdout(`MFA device ${done.serial} (mfa_serial in [${sourceSection}]).\n`);
   }
 
   // 3. The login.

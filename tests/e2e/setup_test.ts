@@ -94,17 +94,97 @@ Deno.test("setup: --duration is saved as duration_seconds and used", async () =>
   assert.match(bad.stderr, /--duration is 144000 s/);
 });
 
-Deno.test("setup: no MFA device: keys moved, nothing else written, says how to add one", async () => {
+const UNCHANGED_KEYS_IN_GEORGE =
+  /Nothing was changed: \[george\] in \S+credentials still holds the long-term keys\./;
+const UNCHANGED = /Nothing was changed in \S+credentials\./;
+
+Deno.test("setup: no MFA device: the file stays byte-identical, [george] keeps its keys; says how to add one", async () => {
   await using world = await setupE2e({ withSource: false });
-  await withUser(world, 0);
+  const user = world.fake.addUser({ userName: "fay", devices: 0 });
+  const original = "# laptop\n" + longTermSection(user) + "region = eu-west-1\n";
+  await world.writeCredentials(original);
   const result = await world.run(["setup", "george", "--code", "123456"]);
   assert.equal(result.code, 1, result.stderr);
   assert.match(
     result.stderr,
-    /The IAM user of access key AKIA…\w{4} \(in \[georgemfa\]\) has no MFA device/,
+    /The IAM user of access key AKIA…\w{4} \(in \[george\]\) has no MFA device/,
   );
   assert.match(result.stderr, /Assign one in the IAM console/);
-  assert.doesNotMatch(await world.readCredentials(), /mfa_serial/);
+  assert.match(result.stderr, UNCHANGED_KEYS_IN_GEORGE);
+  assert.equal(result.stdout, "", "no step reported as done");
+  assert.equal(await world.readCredentials(), original);
+  assert.deepEqual(world.fake.requests.map((r) => r.action), ["ListMFADevices"]);
+
+  // The keys already in [georgemfa] (a run of an older awsmfa): looked up from there, same outcome.
+  const moved = longTermSection(user, "georgemfa") + "\n[george]\nregion = eu-west-1\n";
+  await world.writeCredentials(moved);
+  const again = await world.run(["setup", "george"]);
+  assert.equal(again.code, 1, again.stderr);
+  assert.match(again.stderr, /\(in \[georgemfa\]\) has no MFA device/);
+  assert.match(again.stderr, UNCHANGED);
+  assert.equal(await world.readCredentials(), moved);
+});
+
+Deno.test("setup: keys already in [georgemfa] without mfa_serial: the device is found and saved", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const original = longTermSection(world.user, "georgemfa") + "region = eu-west-1\n";
+  await world.writeCredentials(original);
+  const code = await world.fake.freshCode(world.serial);
+  const result = await world.run(["setup", "george", "--code", code]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^\[georgemfa\] holds the long-term keys \(AKIA…\w{4}\)\.\n/);
+  assert.match(result.stdout, /MFA device arn:\S+: saved as mfa_serial in \[georgemfa\]/);
+  assert.ok(
+    (await world.readCredentials()).startsWith(original + `mfa_serial = ${world.serial}\n`),
+  );
+});
+
+Deno.test("setup: IAM refuses or cannot be reached: the file stays byte-identical", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const original = longTermSection(world.user) + "output = json\n";
+  await world.writeCredentials(original);
+  const cases: Array<[string, () => void, number, RegExp]> = [
+    [
+      "AccessDenied",
+      () =>
+        world.fake.fault({
+          kind: "error",
+          status: 403,
+          code: "AccessDenied",
+          message: "User is not authorized to perform: iam:ListMFADevices",
+        }),
+      4,
+      /AWS denied ListMFADevices/,
+    ],
+    [
+      "503",
+      () => world.fake.fault({ kind: "status", status: 503, code: "ServiceUnavailable" }),
+      5,
+      /AWS IAM failed to answer \(HTTP 503/,
+    ],
+    ["reset", () => world.fake.fault({ kind: "reset" }), 5, /./],
+  ];
+  for (const [name, inject, exitCode, message] of cases) {
+    inject();
+    const result = await world.run(["setup", "george"]);
+    assert.equal(result.code, exitCode, `${name}: ${result.stderr}`);
+    assert.match(result.stderr, message, name);
+    assert.match(result.stderr, UNCHANGED_KEYS_IN_GEORGE, name);
+    assert.equal(await world.readCredentials(), original, name);
+  }
+});
+
+Deno.test("setup: the file cannot be locked after the device was found: byte-identical, says so", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const original = longTermSection(world.user);
+  await world.writeCredentials(original);
+  // A directory where the lock file belongs: the one write fails (even for root).
+  await Deno.mkdir(`${world.home}/.aws/.credentials.awsmfa.lock`);
+  const result = await world.run(["setup", "george", "--code", "123456"]);
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(result.stderr, /Cannot \S+ the lock file \S+\.credentials\.awsmfa\.lock/);
+  assert.match(result.stderr, /the file was not changed|Nothing was changed/);
+  assert.equal(await world.readCredentials(), original);
   assert.deepEqual(world.fake.requests.map((r) => r.action), ["ListMFADevices"]);
 });
 
@@ -112,22 +192,36 @@ Deno.test("setup: several devices without a terminal: a usage error listing them
   await using world = await setupE2e({ withSource: false });
   const user = await withUser(world, ["virtual", "u2f", "virtual"]);
   const [first, key, second] = user.mfaDevices.map((d) => d.serialNumber);
+  const original = await world.readCredentials();
   const result = await world.run(["setup", "george"]);
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /has 3 MFA devices, and there is no terminal to choose one:/);
   assert.ok(result.stderr.includes(`  ${first}\n`));
   assert.ok(result.stderr.includes(`  ${key}  (security key: AWS accepts it in the console only`));
   assert.match(result.stderr, /Pick one with --serial, e\.g\. awsmfa setup george --serial arn:/);
-  assert.doesNotMatch(await world.readCredentials(), /mfa_serial/);
+  assert.match(result.stderr, UNCHANGED_KEYS_IN_GEORGE);
+  assert.equal(await world.readCredentials(), original);
 
+  // Checked locally first: no call, nothing changed.
+  const calls = world.fake.requests.length;
   const u2f = await world.run(["setup", "george", "--serial", key]);
   assert.equal(u2f.code, 2);
   assert.match(u2f.stderr, /is a U2F\/FIDO security key; the CLI cannot use it/);
+  const malformed = await world.run(["setup", "george", "--serial", "george phone"]);
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /--serial 'george phone' is not an MFA device ARN/);
+  const badCode = await world.run(["setup", "george", "--serial", second, "--code", "12345"]);
+  assert.equal(badCode.code, 2, badCode.stderr);
+  assert.match(badCode.stderr, /\(from --code\)/);
+  assert.equal(world.fake.requests.length, calls, "no call for a flag that is wrong on its face");
+  assert.equal(await world.readCredentials(), original);
 
   const unknown = await world.run(["setup", "george", "--serial", first.replace("multi", "nope")]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /is not one of your MFA devices/);
   assert.ok(unknown.stderr.includes(second));
+  assert.match(unknown.stderr, UNCHANGED_KEYS_IN_GEORGE);
+  assert.equal(await world.readCredentials(), original);
 
   const chosen = await world.run([
     "setup",
@@ -144,6 +238,7 @@ Deno.test("setup: several devices without a terminal: a usage error listing them
 Deno.test("setup: U2F keys only: explained, nothing chosen; U2F plus one TOTP device: the TOTP one", async () => {
   await using world = await setupE2e({ withSource: false });
   const user = await withUser(world, ["u2f", "u2f"]);
+  const original = await world.readCredentials();
   const only = await world.run(["setup", "george"]);
   assert.equal(only.code, 1, only.stderr);
   assert.match(
@@ -152,6 +247,8 @@ Deno.test("setup: U2F keys only: explained, nothing chosen; U2F plus one TOTP de
   );
   assert.ok(only.stderr.includes(user.mfaDevices[1].serialNumber));
   assert.match(only.stderr, /authenticator app \(virtual MFA device\)/);
+  assert.match(only.stderr, UNCHANGED_KEYS_IN_GEORGE);
+  assert.equal(await world.readCredentials(), original);
 
   const mixed = world.fake.addUser({ userName: "mixed", devices: ["u2f", "virtual"] });
   await world.writeCredentials(longTermSection(mixed));
@@ -189,13 +286,17 @@ Deno.test("setup: refuses other keys already in [georgemfa], and files the AWS C
   assert.equal(world.fake.requests.length, 0);
 });
 
-Deno.test("setup: invalid long-term keys are reported by ListMFADevices (exit 4)", async () => {
+Deno.test("setup: invalid long-term keys are reported by ListMFADevices (exit 4); nothing changes", async () => {
   await using world = await setupE2e({ withSource: false });
   world.user.active = false;
-  await world.writeCredentials(longTermSection(world.user));
+  const original = longTermSection(world.user);
+  await world.writeCredentials(original);
   const result = await world.run(["setup", "george"]);
   assert.equal(result.code, 4, result.stderr);
-  assert.match(result.stderr, /does not recognise access key AKIA…\w{4} from \[georgemfa\]/);
+  assert.match(result.stderr, /does not recognise access key AKIA…\w{4} from \[george\]/);
+  assert.match(result.stderr, /Check aws_access_key_id in \[george\]/);
+  assert.match(result.stderr, UNCHANGED_KEYS_IN_GEORGE);
+  assert.equal(await world.readCredentials(), original);
 });
 
 Deno.test("setup: usage and help", async () => {
@@ -252,16 +353,37 @@ Deno.test({
 });
 
 Deno.test({
-  name: "setup at a terminal: Ctrl-C in the menu cancels (exit 130), mfa_serial not written",
+  name: "setup at a terminal: Ctrl-C in the menu cancels (exit 130); the file stays byte-identical",
+  ignore: !ptyOk,
+  async fn() {
+    await using world = await setupE2e({ withSource: false });
+    await withUser(world, 2);
+    const original = await world.readCredentials();
+    const pty = startPty([...cliCommand(), "setup", "george"], ptyEnv(world));
+    await pty.waitFor("Which MFA device");
+    await pty.send("\x03");
+    assert.equal(await pty.exit(), 130, pty.output());
+    assert.match(pty.output(), /Cancelled; nothing was written\./);
+    assert.equal(await world.readCredentials(), original);
+  },
+});
+
+Deno.test({
+  name: "setup at a terminal: the file changed while the menu was open: refused, the change kept",
   ignore: !ptyOk,
   async fn() {
     await using world = await setupE2e({ withSource: false });
     await withUser(world, 2);
     const pty = startPty([...cliCommand(), "setup", "george"], ptyEnv(world));
     await pty.waitFor("Which MFA device");
-    await pty.send("\x03");
-    assert.equal(await pty.exit(), 130, pty.output());
-    assert.doesNotMatch(await world.readCredentials(), /mfa_serial/);
+    const other = world.fake.addUser({ userName: "other" });
+    const changed = longTermSection(other);
+    await world.writeCredentials(changed);
+    await pty.send("\r");
+    assert.equal(await pty.exit(), 3, pty.output());
+    assert.match(pty.output(), /changed while awsmfa was looking up your MFA device/);
+    assert.match(pty.output(), /Run 'awsmfa setup george' again/);
+    assert.equal(await world.readCredentials(), changed);
   },
 });
 

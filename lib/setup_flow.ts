@@ -1,0 +1,155 @@
+/**
+ * Setup's use case before the login: find the MFA device first, with the
+ * long-term keys wherever they are (`[george]`, or already `[georgemfa]`),
+ * then move the keys and record the device in ONE locked write that reads
+ * the file again and re-checks what discovery relied on. A failure anywhere
+ * (no usable device, an IAM or network error, a cancelled menu, a file
+ * problem) leaves the file byte-identical, and its message says so.
+ *
+ * @module
+ */
+import { type AwsFiles, loadIni } from "./aws_files.ts";
+import type { Context } from "./context.ts";
+import { AwsmfaError, CancelledError, ConfigError } from "./errors.ts";
+import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
+import { readFileIfExists, withFileLock } from "./safe_file.ts";
+import {
+  editForSetup,
+  type MoveOutcome,
+  type SetupPlan,
+  type SetupSettings,
+} from "./setup_move.ts";
+
+/** What `awsmfa setup` asks for. */
+export interface SetupRequest {
+  /** The target profile, e.g. `george`. */
+  profile: string;
+  /** The source section, e.g. `georgemfa`. */
+  sourceSection: string;
+  /** `--serial`: the device to use, checked against the user's devices. */
+  serial?: string;
+  /** `--duration`, saved as `duration_seconds`. */
+  durationSeconds?: number;
+  /** `--region`. */
+  regionFlag?: string;
+}
+
+/** What setup did to the credentials file. */
+export interface SetupResult {
+  /** The key move (`already` when the source section held the keys). */
+  move: MoveOutcome;
+  /** The MFA device now in `mfa_serial`. */
+  serial: string;
+  /** Whether `mfa_serial` was written (it was missing or another device was chosen). */
+  serialSaved: boolean;
+}
+
+/**
+ * Discovers the MFA device, then moves the keys and saves `mfa_serial` (and
+ * `duration_seconds`) in one locked write; writes nothing when nothing is
+ * left to do. Every error thrown leaves the file as it was and says so.
+ */
+export async function setUpMfa(
+  request: SetupRequest,
+  options: { files: AwsFiles; context: Context },
+): Promise<SetupResult> {
+  const path = options.files.credentials;
+  let plan: SetupPlan | undefined;
+  try {
+    if (request.serial !== undefined) checkSerialFlag(request.serial);
+    plan = readPlan(await readFileIfExists(path), request, path);
+    const known = plan.source.mfaSerial;
+    const serial = request.serial === undefined && known !== undefined
+      ? known
+      : await findMfaDevice({
+        profile: request.profile,
+        sourceSection: request.sourceSection,
+        keys: plan.source,
+        keysSection: plan.keysSection,
+        sourceRegion: plan.source.region,
+        regionFlag: request.regionFlag,
+        serial: request.serial,
+      }, options);
+    const settings: SetupSettings = {
+      serial: serial !== known ? serial : undefined,
+      durationSeconds: request.durationSeconds,
+    };
+    const needsWrite = plan.move.kind === "moved" || settings.serial !== undefined ||
+      settings.durationSeconds !== undefined;
+    const move = needsWrite ? await writeSetup(plan, settings, request, options) : plan.move;
+    return { move, serial, serialSaved: settings.serial !== undefined };
+  } catch (error) {
+    throw nothingChanged(error, path, plan);
+  }
+}
+
+/** The plan for the file's `bytes`: where the keys are and what the source section holds. */
+function readPlan(bytes: Uint8Array | null, request: SetupRequest, path: string): SetupPlan {
+  if (bytes === null) {
+    throw new ConfigError(`There is no credentials file at ${path}.`, {
+      fix: `Put your IAM user's access key in [${request.profile}] ('aws configure ` +
+        `--profile ${request.profile}'), then run 'awsmfa setup ${request.profile}' again.`,
+    });
+  }
+  return editForSetup(loadIni(bytes, path), { ...request, path });
+}
+
+/**
+ * The one write: under the lock, reads the file again, refuses when the keys
+ * or `mfa_serial` differ from what discovery used, edits, replaces once.
+ */
+async function writeSetup(
+  plan: SetupPlan,
+  settings: SetupSettings,
+  request: SetupRequest,
+  options: { files: AwsFiles; context: Context },
+): Promise<MoveOutcome> {
+  const path = options.files.credentials;
+  const { context } = options;
+  return await withFileLock(path, async (file) => {
+    const bytes = await file.read();
+    const doc = loadIni(bytes, path);
+    const current = bytes === null ? undefined : editForSetup(doc, { ...request, path }, settings);
+    if (
+      current === undefined ||
+      current.source.accessKeyId !== plan.source.accessKeyId ||
+      current.source.secretAccessKey !== plan.source.secretAccessKey ||
+      current.source.mfaSerial !== plan.source.mfaSerial
+    ) {
+      throw new ConfigError(
+        `${path} changed while awsmfa was looking up your MFA device (the long-term keys or ` +
+          `mfa_serial for [${request.profile}] are not what they were).`,
+        { fix: `Run 'awsmfa setup ${request.profile}' again.` },
+      );
+    }
+    await file.replace(new TextEncoder().encode(doc.toString()));
+    return current.move;
+  }, {
+    onWait: (lockPath) =>
+      context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
+    warn: (message) => context.stderr(`awsmfa: warning: ${message}\n`),
+  });
+}
+
+/** A setup error that left the file as it was: the original, with a note saying so. */
+class SetupNotDoneError extends AwsmfaError {
+  override readonly exitCode: number;
+
+  constructor(error: AwsmfaError, note: string) {
+    super(error.message, { fix: error.fix ? `${error.fix}\n${note}` : note, cause: error.cause });
+    this.exitCode = error.exitCode;
+  }
+}
+
+/** `error` with the note that nothing changed, unless it says so itself. */
+function nothingChanged(error: unknown, path: string, plan: SetupPlan | undefined): unknown {
+  if (!(error instanceof AwsmfaError) || error instanceof CancelledError) return error;
+  const text = `${error.message}\n${error.fix ?? ""}`;
+  if (/nothing was (changed|written)|changed nothing|was not changed/i.test(text)) return error;
+  return new SetupNotDoneError(
+    error,
+    plan?.move.kind === "moved"
+      ? `Nothing was changed: [${plan.keysSection}] in ${path} still holds the long-term keys.`
+      : `Nothing was changed in ${path}.`,
+  );
+}
