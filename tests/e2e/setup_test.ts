@@ -103,6 +103,8 @@ Deno.test("setup: no MFA device: the file stays byte-identical, [george] keeps i
   const user = world.fake.addUser({ userName: "fay", devices: 0 });
   const original = "# laptop\n" + longTermSection(user) + "region = eu-west-1\n";
   await world.writeCredentials(original);
+  const config = "[profile george]\nregion = eu-west-1\n";
+  await Deno.writeTextFile(world.configPath, config);
   const result = await world.run(["setup", "george", "--code", "123456"]);
   assert.equal(result.code, 1, result.stderr);
   assert.match(
@@ -113,6 +115,7 @@ Deno.test("setup: no MFA device: the file stays byte-identical, [george] keeps i
   assert.match(result.stderr, UNCHANGED_KEYS_IN_GEORGE);
   assert.equal(result.stdout, "", "no step reported as done");
   assert.equal(await world.readCredentials(), original);
+  assert.equal(await Deno.readTextFile(world.configPath), config, "setup never writes the config");
   assert.deepEqual(world.fake.requests.map((r) => r.action), ["ListMFADevices"]);
 
   // The keys already in [georgemfa] (a run of an older awsmfa): looked up from there, same outcome.
