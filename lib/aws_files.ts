@@ -8,8 +8,9 @@
  */
 import type { Context } from "./context.ts";
 import { formatRfc3339, parseTimestamp } from "./durations.ts";
-import { ConfigError, FileFormatError, UsageError } from "./errors.ts";
+import { ConfigError, FileFormatError, registerSecrets, UsageError } from "./errors.ts";
 import { decodeIniBytes, getConfigProfile, type IniDocument, parseIni } from "./ini/mod.ts";
+import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
 
 /** The two files the AWS CLI reads. */
 export interface AwsFiles {
@@ -68,7 +69,18 @@ export function loadIni(bytes: Uint8Array | null, path: string): IniDocument {
   if ("problem" in decoded) throw formatProblem(path, decoded.problem);
   const doc = parseIni(decoded.text);
   if (doc.problems.length > 0) throw formatProblem(path, doc.problems[0], doc.problems.length);
+  registerSecrets(() => secretValues(doc));
   return doc;
+}
+
+/** The keys whose values are secrets (aws_security_token: boto2's name for the token). */
+const SECRET_KEYS = ["aws_secret_access_key", "aws_session_token", "aws_security_token"];
+
+/** Every secret `doc` holds now, in any section (for the printers, see `registerSecrets`). */
+function secretValues(doc: IniDocument): string[] {
+  return ["DEFAULT", ...doc.sections()].flatMap((section) =>
+    SECRET_KEYS.map((key) => doc.get(section, key)).filter((v) => typeof v === "string")
+  );
 }
 
 function formatProblem(
@@ -172,6 +184,16 @@ export function readSourceProfile(
       });
     }
   }
+  const role = (key: RoleSettingKey) => {
+    const value = get(key);
+    if (value === undefined) return undefined;
+    checkRoleSetting(key, value, {
+      section,
+      path: options.path,
+      inherited: inheritedFromDefault(doc, section, key),
+    });
+    return value;
+  };
   return {
     section,
     accessKeyId,
@@ -179,11 +201,18 @@ export function readSourceProfile(
     mfaSerial: serial,
     durationSeconds,
     region: get("region"),
-    roleArn: get("role_arn"),
-    roleSessionName: get("role_session_name"),
-    externalId: get("external_id"),
+    roleArn: role("role_arn"),
+    roleSessionName: role("role_session_name"),
+    externalId: role("external_id"),
     mfaProcess: get("mfa_process"),
   };
+}
+
+/** Whether `section` has `key` only through `[DEFAULT]` (which botocore lets every section inherit). */
+function inheritedFromDefault(doc: IniDocument, section: string, key: string): boolean {
+  if (doc.get("DEFAULT", key) === undefined) return false;
+  // delete() removes only a key the section has itself; on a copy, `doc` stays as it is.
+  return !parseIni(doc.toString()).delete(section, key);
 }
 
 /** Checks the shape of an MFA serial (STS: 9–256 of `[\w+=/:,.@-]`), naming the likely mistake. */
