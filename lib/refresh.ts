@@ -22,6 +22,7 @@ import {
 import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
+import { checkRoleSetting } from "./role_settings.ts";
 import { type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
 
 /** GetSessionToken's limits for IAM users, and our default. */
@@ -96,6 +97,7 @@ export async function refreshSession(
     });
   }
   const doc = loadIni(bytes, files.credentials);
+  await checkRequestFlags(request, { sourceSection, doc, context });
   const validUntil = () => context.now() + minRemainingMs;
   const before = validSession(doc, profile, validUntil());
   if (before && !request.force) return { kind: "valid", session: before };
@@ -254,22 +256,65 @@ export function validSession(
   };
 }
 
-function chooseDuration(request: RefreshRequest, source: SourceProfile, role: boolean): number {
-  const limits = role ? ROLE_DURATION_LIMITS : DURATION_LIMITS;
-  const seconds = request.durationSeconds ?? source.durationSeconds ?? limits.default;
-  if (seconds < limits.min || seconds > limits.max) {
-    const where = request.durationSeconds !== undefined
-      ? "--duration"
-      : `duration_seconds in [${source.section}]`;
-    const message = `${where} is ${seconds} s; ${
-      role ? "AssumeRole" : "GetSessionToken"
-    } accepts ${limits.min} to ${limits.max} s.`;
-    const fix = `Use a value from ${limits.min} (15m) to ${limits.max} (${limits.max / 3600}h).`;
-    throw request.durationSeconds !== undefined
-      ? new UsageError(message, { fix })
-      : new ConfigError(message, { fix });
+/**
+ * Checks the flags before the skip: a malformed flag is refused even while
+ * the stored session is valid (the skip would hide the mistake until the day
+ * a refresh is due). A duration is held against AssumeRole's limits when the
+ * source section names a role; the rest of that section is checked later.
+ */
+async function checkRequestFlags(
+  request: RefreshRequest,
+  options: { sourceSection: string; doc: IniDocument; context: Context },
+): Promise<void> {
+  const { sourceSection, doc, context } = options;
+  if (request.roleArn !== undefined) {
+    checkRoleSetting("role_arn", request.roleArn, { flag: "--role-arn" });
   }
-  return seconds;
+  if (request.durationSeconds !== undefined) {
+    const role = request.roleArn !== undefined || !!doc.get(sourceSection, "role_arn");
+    checkDuration(request.durationSeconds, { role });
+  }
+  // The modules that own these rules load only when the flags are given.
+  if (request.region !== undefined) {
+    (await import("./aws_endpoints.ts")).chooseRegion({ flag: request.region });
+  }
+  if (request.code !== undefined || request.codeCommand !== undefined) {
+    (await import("./code_source.ts")).chooseCodeSource({
+      code: request.code,
+      codeCommand: request.codeCommand,
+      section: sourceSection,
+      commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
+    });
+  }
+}
+
+function chooseDuration(request: RefreshRequest, source: SourceProfile, role: boolean): number {
+  if (request.durationSeconds !== undefined) {
+    return checkDuration(request.durationSeconds, { role });
+  }
+  if (source.durationSeconds === undefined) {
+    return role ? ROLE_DURATION_LIMITS.default : DURATION_LIMITS.default;
+  }
+  return checkDuration(source.durationSeconds, { role, section: source.section });
+}
+
+/**
+ * `seconds` when the call accepts it; else a usage error for `--duration`,
+ * or a file error for `duration_seconds` in `section` when given.
+ */
+function checkDuration(seconds: number, options: { role: boolean; section?: string }): number {
+  const limits = options.role ? ROLE_DURATION_LIMITS : DURATION_LIMITS;
+  if (seconds >= limits.min && seconds <= limits.max) return seconds;
+  const where = options.section === undefined
+    ? "--duration"
+    : `duration_seconds in [${options.section}]`;
+  const message = `${where} is ${seconds} s; ${
+    options.role ? "AssumeRole" : "GetSessionToken"
+  } accepts ${limits.min} to ${limits.max} s.`;
+  const fix = `Use a value from ${limits.min} (15m) to ${limits.max} (${limits.max / 3600}h).`;
+  throw options.section === undefined
+    ? new UsageError(message, { fix })
+    : new ConfigError(message, { fix });
 }
 
 function defaultSessionName(profile: string): string {

@@ -149,3 +149,60 @@ Deno.test("assume role: credential-process and env hand out the role session", a
   assert.equal(JSON.parse(env.stdout).AWS_SESSION_TOKEN, json.SessionToken);
   assert.deepEqual(world.fake.requests.map((r) => r.action), ["AssumeRole"]);
 });
+
+Deno.test("assume role: a malformed role_arn, role_session_name or external_id is refused before the code is asked for or anything is sent", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const marker = `${world.home}/code-command-ran`;
+  const codeCommand = `touch '${marker}'; echo 123456`;
+  const role = world.fake.addRole({ roleName: "admin" });
+  const cases: Array<[string, RegExp, RegExp]> = [
+    [
+      world.sourceSection() + "role_arn = arn:aws:iam::123456789012:role/ad\tmin\n",
+      /^awsmfa: role_arn in \[georgemfa\] of \S+credentials is not a role ARN: it contains a tab \('arn:aws:iam::123456789012:role\/ad\\tmin'\)\.\n/,
+      /Set role_arn in \[georgemfa\] to the role's ARN/,
+    ],
+    [
+      world.sourceSection() + "role_arn = not-an-arn\n",
+      /^awsmfa: role_arn in \[georgemfa\] of \S+ is not a role ARN: it does not start with 'arn:' \('not-an-arn'\)\.\n/,
+      /arn:aws:iam::123456789012:role\/NAME/,
+    ],
+    [
+      world.sourceSection() + `role_arn = ${role.arn.replace(":role/", ":user/")}\n`,
+      /is not a role ARN: it is an IAM user's ARN, not a role's/,
+      /Set role_arn/,
+    ],
+    [
+      "[DEFAULT]\nrole_arn = not-an-arn\n\n" + world.sourceSection(),
+      /^awsmfa: role_arn in \[georgemfa\] of \S+, inherited from \[DEFAULT\], is not a role ARN: /,
+      /Fix role_arn in \[DEFAULT\] \(every section inherits it\), or set role_arn in \[georgemfa\]/,
+    ],
+    [
+      world.sourceSection() + `role_arn = ${role.arn}\nrole_session_name = george laptop\n`,
+      /^awsmfa: role_session_name in \[georgemfa\] of \S+ is not a valid session name: it contains a space/,
+      /2 to 64 letters, digits or/,
+    ],
+    [
+      world.sourceSection() + `role_arn = ${role.arn}\nexternal_id = ext 4711\n`,
+      /^awsmfa: external_id in \[georgemfa\] of \S+ is not a valid external ID: it contains a space\.\n/,
+      /exactly as the role's owner gave it/,
+    ],
+  ];
+  for (const [text, message, fix] of cases) {
+    await world.writeCredentials(text);
+    const result = await world.run(["george", "--code-command", codeCommand]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, message);
+    assert.match(result.stderr, fix);
+    assert.equal(await world.readCredentials(), text);
+  }
+  const flag = await world.run(["george", "--role-arn", "arn:aws:iam::123456789012:role/a b"]);
+  assert.equal(flag.code, 2, flag.stderr);
+  assert.equal(
+    flag.stderr,
+    "awsmfa: --role-arn 'arn:aws:iam::123456789012:role/a b' is not a role ARN: it contains a " +
+      "space.\n  Give the role's ARN, as the role's page in the IAM console shows it: " +
+      "--role-arn arn:aws:iam::123456789012:role/NAME.\n",
+  );
+  assert.equal(world.fake.requests.length, 0, "nothing was sent to AWS");
+  assert.equal(await Deno.stat(marker).catch(() => null), null, "the code command never ran");
+});

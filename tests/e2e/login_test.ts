@@ -401,3 +401,44 @@ Deno.test("login: a profile after -- is the profile, with or without 'login'; a 
   assert.equal(await world.readCredentials(), before);
   assert.equal(world.fake.requests.length, 2);
 });
+
+Deno.test("login: with a valid session, a malformed flag is still refused (exit 2) and nothing is sent", async () => {
+  await using world = await setupE2e();
+  const login = await world.run(["george", "--code", await world.fake.freshCode(world.serial)]);
+  assert.equal(login.code, 0, login.stderr);
+  const before = await world.readCredentials();
+  const cases: Array<[string[], RegExp]> = [
+    [["--code", "12345"], /^awsmfa: The MFA code must be 6 digits; got 5 \(from --code\)\.\n/],
+    [["--code=1234567"], /^awsmfa: The MFA code must be 6 digits; got 7 \(from --code\)\.\n/],
+    [["-c", "12a456"], /\(from --code\)/],
+    [
+      ["--duration", "899"],
+      /^awsmfa: --duration is 899 s; GetSessionToken accepts 900 to 129600 s/,
+    ],
+    [["--duration", "37h"], /^awsmfa: --duration is 133200 s; GetSessionToken accepts 900/],
+    [
+      ["--duration", "13h", "--role-arn", "arn:aws:iam::123456789012:role/admin"],
+      /^awsmfa: --duration is 46800 s; AssumeRole accepts 900 to 43200 s/,
+    ],
+    [["--role-arn", "not-an-arn"], /^awsmfa: --role-arn 'not-an-arn' is not a role ARN: /],
+    [["--region", "eu west 1"], /^awsmfa: --region 'eu west 1' is not a region name/],
+    [["--code", "123456", "--code-command", "echo 1"], /either --code or --code-command/],
+    [["--code-command="], /--code-command is empty/],
+  ];
+  for (const [flags, expected] of cases) {
+    const result = await world.run(["george", ...flags]);
+    assert.equal(result.code, 2, `${flags.join(" ")}: ${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, expected, flags.join(" "));
+    assert.equal(result.stdout, "");
+  }
+  for (const command of ["env", "credential-process"]) {
+    const result = await world.run([command, "george", "--code", "12345"]);
+    assert.equal(result.code, 2, `${command}: ${result.stdout}${result.stderr}`);
+    assert.equal(result.stdout, "", "no session handed out");
+  }
+  const fine = await world.run(["george", "--code", "123 456", "--duration", "4h"]);
+  assert.equal(fine.code, 0, fine.stderr);
+  assert.match(fine.stdout, /already has an MFA session/);
+  assert.equal(await world.readCredentials(), before);
+  assert.equal(world.fake.requests.length, 1);
+});
