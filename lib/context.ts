@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { redactSecrets } from "./errors.ts";
 
 /** What a command may read from and write to outside its files. */
 export interface Context {
@@ -17,7 +18,7 @@ export interface Context {
   homeDir(): string | undefined;
   /** Writes text to standard output as is. */
   stdout(text: string): void;
-  /** Writes text to standard error as is. */
+  /** Writes text to standard error, secrets and URL passwords hidden (`redactSecrets`). */
   stderr(text: string): void;
   /** Milliseconds since the epoch. */
   now(): number;
@@ -49,7 +50,7 @@ export function realContext(options: { verbose?: boolean } = {}): Context {
       writeAll(Deno.stdout, encoder.encode(text));
     },
     stderr(text) {
-      writeAll(Deno.stderr, encoder.encode(text));
+      writeAll(Deno.stderr, encoder.encode(redactSecrets(text)));
     },
     now: () => Date.now(),
     stderrIsTerminal: Deno.stderr.isTerminal(),

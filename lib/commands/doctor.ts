@@ -23,7 +23,7 @@ import {
   formatFindings,
   type SourceCheck,
 } from "../doctor_checks.ts";
-import { AwsmfaError, ExitCode } from "../errors.ts";
+import { AwsmfaError, ExitCode, redactSecrets } from "../errors.ts";
 import { listMfaDevices } from "../iam.ts";
 import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
 import { type MfaProfileRef, mfaProfiles } from "../mfa_profiles.ts";
@@ -116,7 +116,8 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   }
   const colour = context.stdoutIsTerminal && context.env("NO_COLOR") === undefined &&
     context.env("TERM") !== "dumb";
-  context.stdout(formatFindings(findings, { colour }));
+  // Findings quote what AWS answered and the endpoint overrides: no secret, no URL password.
+  context.stdout(redactSecrets(formatFindings(findings, { colour })));
   return findings.some((finding) => finding.level === "fix") ? ExitCode.Failure : ExitCode.Ok;
 }
 

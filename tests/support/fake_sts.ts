@@ -74,6 +74,12 @@ export type Fault =
   | { kind: "status"; status: 500 | 503; code: "InternalFailure" | "ServiceUnavailable" }
   /** 400 `Throttling`, `Rate exceeded`. */
   | { kind: "throttle" }
+  /**
+   * 403 `AccessDenied` whose message echoes the signing key's secret access key as a careless
+   * server might: URL-encoded (upper- and lower-case hex), JSON-escaped and as XML character
+   * references.
+   */
+  | { kind: "echo-secret" }
   /** Wait `ms` before answering normally; cut short (connection dropped) by `close()`. */
   | { kind: "delay"; ms: number }
   /** 200 `text/xml` whose body is not well-formed XML. */
@@ -747,6 +753,22 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
     };
   }
 
+  /** See the `echo-secret` {@link Fault}. */
+  function echoSecretReply(
+    accessKeyId: string | undefined,
+    namespace: string,
+    requestId: string,
+  ): HttpOutcome {
+    const secret = users.find((u) => u.accessKeyId === accessKeyId)?.secretAccessKey ?? "";
+    const url = encodeURIComponent(secret);
+    const lowerUrl = url.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const json = JSON.stringify({ SecretAccessKey: secret }).replaceAll("/", "\\/");
+    const xml = secret.replace(/[+/=]/g, (c) => c === "/" ? "&#x2F;" : `&#${c.charCodeAt(0)};`);
+    const message = `Request rejected: SecretAccessKey=${url}&Echo=${lowerUrl} body ${json} ` +
+      `xml <Key>${xml}</Key>`;
+    return errorReply({ status: 403, code: "AccessDenied", message }, namespace, requestId);
+  }
+
   function errorReply(error: AwsError, namespace: string, requestId: string): HttpOutcome {
     const type = error.type ?? (error.status >= 500 ? "Receiver" : "Sender");
     return reply(
@@ -780,7 +802,12 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
     return head.fault;
   }
 
-  function faultOutcome(fault: Fault, action: string, requestId: string): [HttpOutcome, string] {
+  function faultOutcome(
+    fault: Fault,
+    action: string,
+    requestId: string,
+    accessKeyId?: string,
+  ): [HttpOutcome, string] {
     const namespace = ACTIONS[action] === "iam" ? IAM_NS : STS_NS;
     switch (fault.kind) {
       case "status":
@@ -809,6 +836,8 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
         ];
       case "error":
         return [errorReply(fault, namespace, requestId), fault.code];
+      case "echo-secret":
+        return [echoSecretReply(accessKeyId, namespace, requestId), "AccessDenied"];
       case "malformed":
         return [
           reply(
@@ -882,7 +911,7 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
       fault = takeFault();
     }
     if (fault) {
-      const [outcome, label] = faultOutcome(fault, action, requestId);
+      const [outcome, label] = faultOutcome(fault, action, requestId, record.accessKeyId);
       record.outcome = label;
       record.status = outcome.kind === "reset" ? 0 : outcome.status;
       return outcome;
