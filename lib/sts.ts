@@ -15,7 +15,6 @@
 import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./aws_client.ts";
 import type { SessionCredentials } from "./aws_files.ts";
 import { registerSecrets } from "./errors.ts";
-import { checkSessionCredentials, type StsCredentials } from "./session_check.ts";
 import { describeCallFailure } from "./sts_errors.ts";
 
 export { type CallOptions, classifySdkError, type LongTermKeys } from "./aws_client.ts";
@@ -70,7 +69,6 @@ export async function getSessionToken(
   return credentialsFrom(output.Credentials, {
     operation: "GetSessionToken",
     endpoint: options.endpoint,
-    now: (options.now ?? Date.now)(),
   });
 }
 
@@ -96,8 +94,15 @@ export async function assumeRole(
   return credentialsFrom(output.Credentials, {
     operation: "AssumeRole",
     endpoint: options.endpoint,
-    now: (options.now ?? Date.now)(),
   });
+}
+
+/** The credentials part of an STS answer, as the SDK parses it. */
+interface StsCredentials {
+  AccessKeyId?: string;
+  SecretAccessKey?: string;
+  SessionToken?: string;
+  Expiration?: Date;
 }
 
 type AnyStsCommand =
@@ -124,20 +129,28 @@ async function send(
 
 function credentialsFrom(
   credentials: StsCredentials | undefined,
-  call: { operation: string; endpoint: string; now: number },
+  call: { operation: string; endpoint: string },
 ): SessionCredentials {
   // Known to every printer from now on, before anything can go wrong with them.
   registerSecrets([credentials?.SecretAccessKey ?? "", credentials?.SessionToken ?? ""]);
-  const check = checkSessionCredentials(credentials, { now: call.now });
-  if (!check.ok) {
-    throw describeCallFailure({ kind: "invalid-credentials", detail: check.problem }, {
+  const expiration = credentials?.Expiration;
+  if (
+    !credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken ||
+    !(expiration instanceof Date) || Number.isNaN(expiration.getTime())
+  ) {
+    throw describeCallFailure({ kind: "unreadable", detail: "the credentials are incomplete" }, {
       operation: call.operation,
       endpoint: call.endpoint,
       sourceSection: "",
       accessKeyId: "",
-      now: call.now,
+      now: Date.now(),
       usedCode: true,
     });
   }
-  return check.session;
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration,
+  };
 }
