@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type ChildResult, DEFAULT_OUTPUT_LIMIT, runChild, shellCommand } from "./child.ts";
 import { AuthError, CancelledError, UsageError } from "./errors.ts";
 import { normalizeCode } from "./prompt.ts";
 import { openTerminal, promptCode, type Terminal } from "./terminal.ts";
@@ -180,86 +181,91 @@ export interface RunCodeCommandOptions {
   timeoutMs?: number;
 }
 
-/** How long to wait for the output pipes once the command has ended. */
-const PIPE_GRACE_MS = 250;
-
 /**
  * Runs `command` through the platform shell (`/bin/sh -c`, `cmd.exe /d /s /c`)
  * and takes the 6-digit code from its output (a group of exactly six digits;
  * several different ones are refused). Its failure (exit code), its silence
- * and its time-out are errors that show the end of its stderr. On time-out
- * the shell is killed and awsmfa does not wait for anything it left running.
+ * and its time-out are errors that show the end of its stderr. It runs in a
+ * process group of its own, without the terminal (lib/child.ts): on time-out,
+ * too much output or awsmfa's SIGINT/SIGTERM/SIGHUP, the command and
+ * everything it started are stopped (SIGTERM, SIGKILL 2 s later).
  */
 export async function runCodeCommand(
   command: string,
   options: RunCodeCommandOptions,
 ): Promise<string> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CODE_COMMAND_TIMEOUT_MS;
-  const [shell, ...shellArgs] = Deno.build.os === "windows"
-    ? ["cmd.exe", "/d", "/s", "/c"]
-    : ["/bin/sh", "-c"];
-  let child: Deno.ChildProcess;
+  let result: ChildResult;
   try {
-    child = new Deno.Command(shell, {
-      args: [...shellArgs, command],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    result = await runChild(shellCommand(command), { timeoutMs });
   } catch (error) {
     throw new UsageError(
       `Cannot run the code command from ${options.origin}: ${(error as Error).message}`,
       { cause: error },
     );
   }
-  const stdout = collect(child.stdout);
-  const stderr = collect(child.stderr);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-  }, timeoutMs);
-  let status: Deno.CommandStatus;
-  try {
-    status = await child.status;
-  } finally {
-    clearTimeout(timer);
-  }
-  // A process the shell started in the background may keep the pipes open.
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.all([stdout.done, stderr.done]),
-    new Promise((resolve) => grace = setTimeout(resolve, PIPE_GRACE_MS)),
-  ]);
-  clearTimeout(grace);
-  await Promise.all([stdout.cancel(), stderr.cancel()]);
+  return codeFromRun(result, { command, origin: options.origin, timeoutMs });
+}
 
-  const errorText = stderr.text().trim();
+/** What {@link codeFromRun} says about the command. */
+export interface CodeCommandFacts {
+  /** The command, as the user gave it. */
+  command: string;
+  /** Where it came from, e.g. `--code-command`. */
+  origin: string;
+  /** Its time limit. */
+  timeoutMs: number;
+}
+
+/**
+ * The code in a code command's output, or the error for how it ended: the
+ * time-out, too much output, a failure (with the end of its stderr), no code
+ * or several codes.
+ */
+export function codeFromRun(result: ChildResult, facts: CodeCommandFacts): string {
+  const { command, origin } = facts;
+  const { end, stdout } = result;
+  const errorText = result.stderr.trim();
   const shown = errorText ? `\n${errorText.split(/\r?\n/).slice(-5).join("\n")}` : "";
-  if (timedOut) {
+  if (end.kind === "cancelled") throw new CancelledError();
+  if (end.kind === "timed-out") {
     throw new AuthError(
-      `The code command from ${options.origin} did not finish within ${
-        timeoutMs / 1000
+      `The code command from ${origin} timed out: it did not finish within ${
+        facts.timeoutMs / 1000
       } s.${shown}`,
       {
-        fix: "Check that the command runs on its own (a hardware key may be waiting for a " +
-          "touch); AWSMFA_CODE_TIMEOUT sets the limit in seconds.",
+        fix: `Run it yourself to see where it waits: ${command}\nA hardware key may be waiting ` +
+          "for a touch: give it more time with AWSMFA_CODE_TIMEOUT=60 (seconds), or use a " +
+          "command that answers faster.",
       },
     );
   }
-  if (!status.success) {
-    if (status.signal === "SIGINT") throw new CancelledError();
+  if (end.kind === "output-limit") {
     throw new AuthError(
-      `The code command from ${options.origin} failed with exit code ${status.code}.${shown}`,
+      `The code command from ${origin} printed more than ${
+        DEFAULT_OUTPUT_LIMIT / 1024
+      } KiB and was stopped.`,
+      { fix: `It must print the current code, e.g. 123456. Run it yourself to check: ${command}` },
+    );
+  }
+  if (!end.status.success) {
+    if (end.status.signal === "SIGINT") throw new CancelledError();
+    throw new AuthError(
+      `The code command from ${origin} failed with exit code ${end.status.code}.${shown}`,
       { fix: `Run it yourself to see why: ${command}` },
     );
   }
-  const codes = new Set(stdout.text().match(/(?<!\d)\d{6}(?!\d)/g) ?? []);
+  return onlyCode(stdout, { command, origin, shown });
+}
+
+function onlyCode(
+  stdout: string,
+  { command, origin, shown }: { command: string; origin: string; shown: string },
+): string {
+  const codes = new Set(stdout.match(/(?<!\d)\d{6}(?!\d)/g) ?? []);
   if (codes.size === 0) {
     throw new AuthError(
-      `The code command from ${options.origin} printed no 6-digit code.${shown}`,
+      `The code command from ${origin} printed no 6-digit code.${shown}`,
       {
         fix: `It must print the current code, e.g. 123456. Run it yourself to check: ${command}`,
       },
@@ -267,7 +273,7 @@ export async function runCodeCommand(
   }
   if (codes.size > 1) {
     throw new AuthError(
-      `The code command from ${options.origin} printed ${codes.size} different 6-digit codes.`,
+      `The code command from ${origin} printed ${codes.size} different 6-digit codes.`,
       {
         fix: "Make it print only the code for AWS, e.g. 'ykman oath accounts code --single " +
           `NAME'. Run it yourself to check: ${command}`,
@@ -275,35 +281,4 @@ export async function runCodeCommand(
     );
   }
   return [...codes][0];
-}
-
-/** Reads a stream in the background; what arrived is kept when it is cancelled. */
-function collect(stream: ReadableStream<Uint8Array>): {
-  done: Promise<void>;
-  text(): string;
-  cancel(): Promise<void>;
-} {
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  const done = (async () => {
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        chunks.push(value);
-      }
-    } catch { /* cancelled */ }
-  })();
-  return {
-    done,
-    text: () => {
-      const decoder = new TextDecoder();
-      return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") +
-        decoder.decode();
-    },
-    cancel: async () => {
-      await reader.cancel().catch(() => {});
-      await done;
-    },
-  };
 }

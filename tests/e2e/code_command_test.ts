@@ -4,7 +4,9 @@
  * slowness is reported with its stderr, and nothing is written.
  */
 import assert from "node:assert/strict";
+import { spawnCli } from "../support/cli_runner.ts";
 import { setupE2e } from "../support/e2e_env.ts";
+import { killSurvivors, survivors, waitForPids } from "../support/processes.ts";
 
 const unix = Deno.build.os !== "windows";
 
@@ -109,6 +111,107 @@ Deno.test({
     assert.match(bad.stderr, /AWSMFA_CODE_TIMEOUT is 'soon'/);
   },
 });
+
+Deno.test({
+  name: "code command: one that ignores SIGTERM is killed after the grace period; awsmfa returns",
+  ignore: !unix,
+  async fn() {
+    await using world = await setupE2e();
+    const before = await world.readCredentials();
+    const pids = `${world.home}/pids`;
+    try {
+      const result = await world.run([
+        "george",
+        "--code-command",
+        `trap '' TERM; echo 'waiting for touch' >&2; echo $$ > ${pids}; exec sleep 311`,
+      ], { env: { AWSMFA_CODE_TIMEOUT: "1" }, timeoutMs: 30_000 });
+      assert.equal(
+        result.code,
+        4,
+        `exit ${result.code} (signal ${result.signal}): ${result.stderr}`,
+      );
+      assert.match(result.stderr, /--code-command timed out: it did not finish within 1 s/);
+      assert.match(result.stderr, /\nwaiting for touch\n/);
+      assert.match(result.stderr, /AWSMFA_CODE_TIMEOUT=60/);
+      assert.match(result.stderr, /Run it yourself to see where it waits: trap/);
+      assert.deepEqual(await survivors(pids, "sleep 311"), []);
+      assert.equal(await world.readCredentials(), before);
+      assert.equal(world.fake.requests.length, 0);
+    } finally {
+      await killSurvivors(pids, "sleep 311");
+    }
+  },
+});
+
+Deno.test({
+  name: "code command: on time-out, the processes it started in the background end too",
+  ignore: !unix,
+  async fn() {
+    await using world = await setupE2e();
+    const pids = `${world.home}/pids`;
+    try {
+      const result = await world.run([
+        "george",
+        "--code-command",
+        `sleep 312 & echo $! >> ${pids}; (trap '' TERM; exec sleep 313) & echo $! >> ${pids}; ` +
+        `echo $$ >> ${pids}; sleep 314 & echo $! >> ${pids}; wait $!`,
+      ], { env: { AWSMFA_CODE_TIMEOUT: "1" }, timeoutMs: 30_000 });
+      assert.deepEqual(await survivors(pids, "sleep 31"), []);
+      assert.equal(result.code, 4, result.stderr);
+      assert.match(result.stderr, /timed out/);
+    } finally {
+      await killSurvivors(pids, "sleep 31");
+    }
+  },
+});
+
+Deno.test({
+  name: "code command: one that prints without end is stopped at 64 KiB, not read into memory",
+  ignore: !unix,
+  async fn() {
+    await using world = await setupE2e();
+    const before = await world.readCredentials();
+    const result = await world.run(["george", "--code-command", "yes 123456"], {
+      env: { AWSMFA_CODE_TIMEOUT: "25" },
+      timeoutMs: 60_000,
+    });
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /--code-command printed more than 64 KiB and was stopped\./);
+    assert.equal(await world.readCredentials(), before);
+    assert.equal(world.fake.requests.length, 0);
+  },
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test({
+    name: `code command: ${signal} to awsmfa while it runs ends it and its children; exit 130`,
+    ignore: !unix,
+    async fn() {
+      await using world = await setupE2e();
+      const before = await world.readCredentials();
+      const pids = `${world.home}/pids`;
+      const cli = spawnCli([
+        "george",
+        "--code-command",
+        `sleep 315 & echo $! >> ${pids}; echo $$ >> ${pids}; sleep 316 & echo $! >> ${pids}; wait $!`,
+      ], { env: world.env, timeoutMs: 30_000 });
+      try {
+        assert.ok(await waitForPids(pids, 3), "the code command did not start");
+        cli.child.kill(signal);
+        const result = await cli.done;
+        assert.equal(result.code, 130, `exit ${result.code} (signal ${result.signal})`);
+        assert.equal(result.signal, null);
+        assert.match(result.stderr, /Cancelled; nothing was written/);
+        assert.deepEqual(await survivors(pids, "sleep 31"), []);
+        assert.equal(await world.readCredentials(), before);
+      } finally {
+        cli.kill();
+        await cli.done;
+        await killSurvivors(pids, "sleep 31");
+      }
+    },
+  });
+}
 
 Deno.test("code command: --code and --code-command together is a usage error", async () => {
   await using world = await setupE2e();
