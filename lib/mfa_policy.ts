@@ -1,7 +1,9 @@
 /**
  * The IAM policy that makes MFA mandatory for a user's own access keys
- * (pure): without an MFA session, everything but what awsmfa needs to get
- * one is denied; an MFA session older than the maximum age is denied too.
+ * (pure), as users of the original tool know it: without an MFA session,
+ * everything but what awsmfa needs to get one is denied; a session whose MFA
+ * sign-in is older than the maximum age is denied too (by the age of the
+ * MFA, not by the session's expiry).
  *
  * @module
  */
@@ -9,8 +11,8 @@
 /** What a session without MFA may still do: find the MFA device and get an MFA session. */
 export const ALLOWED_WITHOUT_MFA = ["iam:ListMFADevices", "sts:GetSessionToken"] as const;
 
-/** The bounds of `--max-age`: GetSessionToken's session lengths. */
-export const MAX_AGE_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
+/** The bounds of `--max-age` (GetSessionToken's session lengths) and its default, 4 h. */
+export const MAX_AGE_LIMITS = { min: 900, max: 129_600, default: 14_400 } as const;
 
 /** Options for {@link mfaPolicy}. */
 export interface MfaPolicyOptions {
@@ -28,7 +30,7 @@ export interface PolicyDocument {
     Effect: "Deny";
     NotAction: string[];
     Resource: "*";
-    Condition: Record<string, Record<string, string>>;
+    Condition: Record<string, Record<string, string | boolean>>;
   }>;
 }
 
@@ -40,22 +42,69 @@ export function mfaPolicy(options: MfaPolicyOptions): PolicyDocument {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "DenyAllWithoutMFA",
+        Sid: "DenyAllWhenMFAIsNotPresent",
         Effect: "Deny",
         NotAction: notAction,
         Resource: "*",
         // Absent (long-term keys) counts as false.
-        Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": false } },
       },
       {
-        Sid: "DenyMFASessionsOlderThanMaxAge",
+        Sid: `DenyAllWhenMFAIsOlderThan${ageInWords(options.maxAgeSeconds)}`,
         Effect: "Deny",
         NotAction: notAction,
         Resource: "*",
+        // Absent (no MFA sign-in to measure) counts as too old.
         Condition: {
-          NumericGreaterThan: { "aws:MultiFactorAuthAge": String(options.maxAgeSeconds) },
+          NumericGreaterThanIfExists: { "aws:MultiFactorAuthAge": String(options.maxAgeSeconds) },
         },
       },
     ],
   };
+}
+
+/**
+ * The document as awsmfa prints it (and the README shows it): one line per
+ * key of a statement, each value on that line.
+ */
+export function formatPolicy(policy: PolicyDocument): string {
+  const statements = policy.Statement.map((statement) =>
+    "    {\n" +
+    Object.entries(statement).map(([key, value]) => `      ${inline(key)}: ${inline(value)}`)
+      .join(",\n") +
+    "\n    }"
+  );
+  return `{\n  "Version": ${inline(policy.Version)},\n  "Statement": [\n` +
+    `${statements.join(",\n")}\n  ]\n}\n`;
+}
+
+/** JSON on one line: `["a", "b"]`, `{ "k": false }`. */
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([key, item]) => `${inline(key)}: ${inline(item)}`);
+    return `{ ${entries.join(", ")} }`;
+  }
+  return JSON.stringify(value);
+}
+
+const ONES = ("Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen " +
+  "Fourteen Fifteen Sixteen Seventeen Eighteen Nineteen").split(" ");
+const TENS = ["", "", "Twenty", "Thirty", "Forty", "Fifty"];
+
+/** `FourHours`, `OneHourThirtyMinutes`: a span up to 59 h for a Sid (letters only). */
+function ageInWords(seconds: number): string {
+  const parts: Array<[number, string]> = [
+    [Math.floor(seconds / 3600), "Hour"],
+    [Math.floor(seconds / 60) % 60, "Minute"],
+    [seconds % 60, "Second"],
+  ];
+  return parts.filter(([count]) => count > 0)
+    .map(([count, unit]) => `${numberInWords(count)}${unit}${count === 1 ? "" : "s"}`)
+    .join("");
+}
+
+function numberInWords(n: number): string {
+  if (n < 20) return ONES[n];
+  return TENS[Math.floor(n / 10)] + (n % 10 === 0 ? "" : ONES[n % 10]);
 }

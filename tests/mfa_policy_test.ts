@@ -1,12 +1,13 @@
 /**
  * The MFA-enforcing policy: its exact shape, and what it denies when a small
  * evaluator (IAM's rules for Deny, NotAction, BoolIfExists and
- * NumericGreaterThan) applies it to the requests awsmfa users make.
+ * NumericGreaterThanIfExists: an absent key matches) applies it to the
+ * requests awsmfa users make.
  */
 import assert from "node:assert/strict";
 import { parseMaxAge } from "../lib/commands/policy.ts";
 import { UsageError } from "../lib/errors.ts";
-import { mfaPolicy, type PolicyDocument } from "../lib/mfa_policy.ts";
+import { formatPolicy, mfaPolicy, type PolicyDocument } from "../lib/mfa_policy.ts";
 
 /** The request context keys the policy looks at; undefined means absent. */
 interface Request {
@@ -35,9 +36,9 @@ function denies(policy: PolicyDocument, request: Request): boolean {
         const actual = keys[key];
         switch (operator) {
           case "BoolIfExists":
-            return actual === undefined || actual === expected;
-          case "NumericGreaterThan":
-            return actual !== undefined && Number(actual) > Number(expected);
+            return actual === undefined || actual === String(expected);
+          case "NumericGreaterThanIfExists":
+            return actual === undefined || Number(actual) > Number(expected);
           default:
             throw new Error(`the test evaluator does not know ${operator}`);
         }
@@ -46,23 +47,23 @@ function denies(policy: PolicyDocument, request: Request): boolean {
   });
 }
 
-Deno.test("mfa policy: the document", () => {
+Deno.test("mfa policy: the document is the one users of the original tool know", () => {
   assert.deepEqual(mfaPolicy({ maxAgeSeconds: 14400 }), {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "DenyAllWithoutMFA",
+        Sid: "DenyAllWhenMFAIsNotPresent",
         Effect: "Deny",
         NotAction: ["iam:ListMFADevices", "sts:GetSessionToken"],
         Resource: "*",
-        Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": false } },
       },
       {
-        Sid: "DenyMFASessionsOlderThanMaxAge",
+        Sid: "DenyAllWhenMFAIsOlderThanFourHours",
         Effect: "Deny",
         NotAction: ["iam:ListMFADevices", "sts:GetSessionToken"],
         Resource: "*",
-        Condition: { NumericGreaterThan: { "aws:MultiFactorAuthAge": "14400" } },
+        Condition: { NumericGreaterThanIfExists: { "aws:MultiFactorAuthAge": "14400" } },
       },
     ],
   });
@@ -74,6 +75,52 @@ Deno.test("mfa policy: the document", () => {
       "sts:AssumeRole",
     ]);
   }
+});
+
+Deno.test("mfa policy: the second statement's Sid names the age, in IAM's alphabet", () => {
+  const sid = (maxAgeSeconds: number) => mfaPolicy({ maxAgeSeconds }).Statement[1].Sid;
+  assert.equal(sid(900), "DenyAllWhenMFAIsOlderThanFifteenMinutes");
+  assert.equal(sid(3600), "DenyAllWhenMFAIsOlderThanOneHour");
+  assert.equal(sid(5400), "DenyAllWhenMFAIsOlderThanOneHourThirtyMinutes");
+  assert.equal(sid(43200), "DenyAllWhenMFAIsOlderThanTwelveHours");
+  assert.equal(sid(86400), "DenyAllWhenMFAIsOlderThanTwentyFourHours");
+  assert.equal(sid(129600), "DenyAllWhenMFAIsOlderThanThirtySixHours");
+  assert.equal(sid(3601), "DenyAllWhenMFAIsOlderThanOneHourOneSecond");
+  for (let seconds = 900; seconds <= 129600; seconds += 997) {
+    assert.match(sid(seconds), /^DenyAllWhenMFAIsOlderThan[A-Za-z]+$/);
+  }
+});
+
+Deno.test("mfa policy: printed in the shape of the README, valid JSON of the same document", () => {
+  const policy = mfaPolicy({ maxAgeSeconds: 14400 });
+  const text = formatPolicy(policy);
+  assert.deepEqual(JSON.parse(text), policy);
+  assert.equal(
+    text,
+    `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyAllWhenMFAIsNotPresent",
+      "Effect": "Deny",
+      "NotAction": ["iam:ListMFADevices", "sts:GetSessionToken"],
+      "Resource": "*",
+      "Condition": { "BoolIfExists": { "aws:MultiFactorAuthPresent": false } }
+    },
+    {
+      "Sid": "DenyAllWhenMFAIsOlderThanFourHours",
+      "Effect": "Deny",
+      "NotAction": ["iam:ListMFADevices", "sts:GetSessionToken"],
+      "Resource": "*",
+      "Condition": { "NumericGreaterThanIfExists": { "aws:MultiFactorAuthAge": "14400" } }
+    }
+  ]
+}
+`,
+  );
+  const withRole = mfaPolicy({ maxAgeSeconds: 900, allowAssumeRole: true });
+  assert.deepEqual(JSON.parse(formatPolicy(withRole)), withRole);
+  for (const line of formatPolicy(withRole).split("\n")) assert.ok(line.length <= 100, line);
 });
 
 Deno.test("mfa policy: long-term keys get only what awsmfa needs; MFA sessions until the max age", () => {
@@ -91,14 +138,18 @@ Deno.test("mfa policy: long-term keys get only what awsmfa needs; MFA sessions u
   assert.equal(denies(policy, fresh), false);
   assert.equal(denies(policy, { ...fresh, mfaAgeSeconds: 4 * 3600 }), false);
   assert.equal(denies(policy, { ...fresh, mfaAgeSeconds: 4 * 3600 + 1 }), true);
+  // IfExists: a request without an MFA age (no MFA sign-in to measure) is denied by its absence,
+  // whatever aws:MultiFactorAuthPresent says.
+  assert.equal(denies(policy, { action: "s3:ListAllMyBuckets", mfaPresent: true }), true);
+  assert.equal(denies(policy, { action: "sts:GetSessionToken", mfaPresent: true }), false);
   // --allow-assume-role lets the long-term keys call AssumeRole (the role's trust checks MFA).
   const withRole = mfaPolicy({ maxAgeSeconds: 3600, allowAssumeRole: true });
   assert.equal(denies(withRole, { action: "sts:AssumeRole" }), false);
   assert.equal(denies(withRole, { action: "s3:GetObject" }), true);
 });
 
-Deno.test("mfa policy: --max-age takes 4h, 14400 or 90m within 15 min .. 36 h", () => {
-  assert.equal(parseMaxAge(undefined), 43200);
+Deno.test("mfa policy: --max-age takes 4h, 14400 or 90m within 15 min .. 36 h; 4 h by default", () => {
+  assert.equal(parseMaxAge(undefined), 14400);
   assert.equal(parseMaxAge("4h"), 14400);
   assert.equal(parseMaxAge("14400"), 14400);
   assert.equal(parseMaxAge("90m"), 5400);

@@ -8,7 +8,7 @@ import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { formatSpan, parseDuration } from "../durations.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { MAX_AGE_LIMITS, mfaPolicy } from "../mfa_policy.ts";
+import { formatPolicy, MAX_AGE_LIMITS, mfaPolicy } from "../mfa_policy.ts";
 
 /** The policy command. */
 export const command: Command = {
@@ -17,12 +17,14 @@ export const command: Command = {
     `Prints an IAM policy (JSON) that enforces MFA for the users or groups it is attached to:
 with their long-term keys alone they can do nothing but iam:ListMFADevices and
 sts:GetSessionToken (what awsmfa needs to get a session), and a session whose MFA is
-older than --max-age is refused too. Attach it alongside the policies that grant access.`,
+older than --max-age is refused too: by the age of its MFA, not by its expiry, so keep
+--duration (or duration_seconds) at most the same age. Attach it alongside the policies
+that grant access.`,
   flags: {
     "max-age": {
       type: "string",
       value: "TIME",
-      help: "Refuse MFA sessions older than this: seconds or 4h, 90m (default 12h)",
+      help: "Refuse MFA sessions older than this: seconds or 4h, 90m (default 4h)",
     },
     "allow-assume-role": {
       type: "boolean",
@@ -48,7 +50,7 @@ function run(args: ParsedArgs, context: Context): Promise<number> {
     maxAgeSeconds,
     allowAssumeRole: args.flags["allow-assume-role"] === true,
   });
-  context.stdout(JSON.stringify(policy, null, 2) + "\n");
+  context.stdout(formatPolicy(policy));
   return Promise.resolve(ExitCode.Ok);
 }
 

@@ -1,6 +1,6 @@
 /** `awsmfa policy` end to end: valid JSON on stdout, ready for `aws iam create-policy`. */
 import assert from "node:assert/strict";
-import { runCli } from "../support/cli_runner.ts";
+import { ROOT, runCli } from "../support/cli_runner.ts";
 
 Deno.test("policy: prints the policy JSON with the max age in seconds", async () => {
   const result = await runCli(["policy", "--max-age", "4h"]);
@@ -9,21 +9,54 @@ Deno.test("policy: prints the policy JSON with the max age in seconds", async ()
   const policy = JSON.parse(result.stdout);
   assert.equal(policy.Version, "2012-10-17");
   assert.deepEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), [
-    "DenyAllWithoutMFA",
-    "DenyMFASessionsOlderThanMaxAge",
+    "DenyAllWhenMFAIsNotPresent",
+    "DenyAllWhenMFAIsOlderThanFourHours",
   ]);
   assert.deepEqual(policy.Statement[0].NotAction, ["iam:ListMFADevices", "sts:GetSessionToken"]);
+  assert.deepEqual(policy.Statement[0].Condition, {
+    BoolIfExists: { "aws:MultiFactorAuthPresent": false },
+  });
   assert.deepEqual(policy.Statement[1].Condition, {
-    NumericGreaterThan: { "aws:MultiFactorAuthAge": "14400" },
+    NumericGreaterThanIfExists: { "aws:MultiFactorAuthAge": "14400" },
   });
 
-  const byDefault = JSON.parse((await runCli(["policy"])).stdout);
-  assert.equal(
-    byDefault.Statement[1].Condition.NumericGreaterThan["aws:MultiFactorAuthAge"],
-    "43200",
-  );
+  const byDefault = await runCli(["policy"]);
+  assert.equal(byDefault.stdout, result.stdout, "4 h is the default");
+  const ninety = JSON.parse((await runCli(["policy", "--max-age", "90m"])).stdout);
+  assert.deepEqual(ninety.Statement[1].Condition, {
+    NumericGreaterThanIfExists: { "aws:MultiFactorAuthAge": "5400" },
+  });
+  assert.equal(ninety.Statement[1].Sid, "DenyAllWhenMFAIsOlderThanOneHourThirtyMinutes");
   const withRole = JSON.parse((await runCli(["policy", "--allow-assume-role"])).stdout);
   assert.ok(withRole.Statement[0].NotAction.includes("sts:AssumeRole"));
+});
+
+Deno.test("policy: the README's sample policy is what 'awsmfa policy' prints, byte for byte, and its text agrees", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const quickStart = readme.slice(readme.indexOf("**1. Enforce MFA**"));
+  const block = /^```json\n([^]*?)^```$/m.exec(quickStart);
+  assert.ok(block, "the Quick start shows the policy in a json block");
+  const printed = await runCli(["policy"]);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.equal(block[1], printed.stdout);
+
+  // The text before and after the block: what it denies, the age in both units, that the age
+  // (not the session's expiry) decides, and how to match --duration / duration_seconds to it.
+  const text = (quickStart.slice(0, block.index) +
+    quickStart.slice(block.index + block[0].length).split("**2.")[0]).replace(/\s+/g, " ");
+  assert.match(text, /`awsmfa policy` prints it/);
+  assert.match(text, /`iam:ListMFADevices` and `sts:GetSessionToken`/);
+  assert.match(text, /older than 4 hours/);
+  assert.match(text, /`14400`/);
+  assert.match(text, /not by the session's expiry/);
+  assert.match(text, /`duration_seconds = 14400`/);
+  assert.match(text, /`--duration 4h`/);
+
+  const reference = readme.slice(readme.indexOf("### `awsmfa policy"));
+  assert.match(reference.split("\n### ")[0].replace(/\s+/g, " "), /\(default 4h, 15m to 36h\)/);
+  const help = await runCli(["policy", "--help"]);
+  assert.match(help.stdout, /--max-age TIME .*\(default 4h\)/);
+  assert.doesNotMatch(help.stdout + readme, /"NumericGreaterThan"/);
 });
 
 Deno.test("policy: a bad --max-age or an argument is a usage error (exit 2) with nothing on stdout", async () => {
