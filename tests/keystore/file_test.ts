@@ -19,28 +19,16 @@ import {
   chooseBackend,
   KeystoreEntryError,
   KeystoreLockedError,
-  type KeystoreOptions,
   KeystoreWrongPassphraseError,
 } from "../../lib/keystore/mod.ts";
 import { ExitCode } from "../../lib/errors.ts";
+import { fixedContext, KEYS } from "./support.ts";
 
-const KEYS = {
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-};
 const PASSPHRASE = "correct horse battery staple";
 /** Few iterations where the count is not what is tested: PBKDF2 at 600,000 takes a while. */
 const FAST = 1000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function context(env: Record<string, string> = {}, home?: string): KeystoreOptions["context"] {
-  return {
-    env: (name) => env[name] || undefined,
-    environment: () => ({ ...env }),
-    homeDir: () => home,
-  };
-}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "awsmfa-keystore-" });
@@ -190,7 +178,7 @@ Deno.test("file: our entry is aws-vault's item JSON, read back by jose", async (
 Deno.test("file: set, get, delete round trip; one file per profile, mode 0600, dir 0700", async () => {
   await withDir(async (home) => {
     const store = fileKeystore({
-      context: context({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE }, home),
+      context: fixedContext({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE }, home),
       fileIterations: FAST,
     });
     assert.deepEqual(await store.available(), { ok: true });
@@ -220,7 +208,7 @@ Deno.test("file: a replaced entry is 0600 even when the old file was 0644", asyn
   if (Deno.build.os === "windows") return;
   await withDir(async (dir) => {
     const store = fileKeystore({
-      context: context({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE, AWSMFA_FILE_DIR: dir }),
+      context: fixedContext({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE, AWSMFA_FILE_DIR: dir }),
       fileIterations: FAST,
     });
     await store.set("george", KEYS);
@@ -233,11 +221,14 @@ Deno.test("file: a replaced entry is 0600 even when the old file was 0644", asyn
 Deno.test("file: a wrong passphrase is a clear error (exit 3) naming the backend, profile and fix", async () => {
   await withDir(async (dir) => {
     const options = { fileDir: dir, fileIterations: FAST };
-    await fileKeystore({ ...options, context: context({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE }) })
+    await fileKeystore({
+      ...options,
+      context: fixedContext({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE }),
+    })
       .set("george", KEYS);
     const wrong = fileKeystore({
       ...options,
-      context: context({ AWSMFA_FILE_PASSPHRASE: "nope" }),
+      context: fixedContext({ AWSMFA_FILE_PASSPHRASE: "nope" }),
     });
     await assert.rejects(wrong.get("george"), (error: unknown) => {
       assert.ok(error instanceof KeystoreWrongPassphraseError);
@@ -257,7 +248,7 @@ Deno.test("file: an altered, truncated or foreign entry is an entry error, never
     const store = fileKeystore({
       fileDir: dir,
       fileIterations: FAST,
-      context: context({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE }),
+      context: fixedContext({ AWSMFA_FILE_PASSPHRASE: PASSPHRASE }),
     });
     await store.set("george", KEYS);
     const good = Deno.readTextFileSync(`${dir}/george`);
@@ -292,7 +283,7 @@ Deno.test("file: an altered, truncated or foreign entry is an entry error, never
 
 Deno.test("file: without a passphrase or a prompt it is locked; the prompt is asked once", async () => {
   await withDir(async (dir) => {
-    const bare = fileKeystore({ fileDir: dir, context: context() });
+    const bare = fileKeystore({ fileDir: dir, context: fixedContext() });
     const availability = await bare.available();
     assert.equal(availability.ok, false);
     await assert.rejects(bare.set("george", KEYS), (error: unknown) => {
@@ -305,7 +296,7 @@ Deno.test("file: without a passphrase or a prompt it is locked; the prompt is as
     const prompted = fileKeystore({
       fileDir: dir,
       fileIterations: FAST,
-      context: context(),
+      context: fixedContext(),
       prompt: (request) => {
         asked.push(request.confirm);
         return Promise.resolve(PASSPHRASE);
@@ -318,7 +309,7 @@ Deno.test("file: without a passphrase or a prompt it is locked; the prompt is as
 });
 
 Deno.test("chooseBackend: --backend wins over AWSMFA_KEYSTORE; an unknown name is a usage error", async () => {
-  const env = context({ AWSMFA_KEYSTORE: "pass" });
+  const env = fixedContext({ AWSMFA_KEYSTORE: "pass" });
   assert.equal((await chooseBackend({ context: env })).name, "pass");
   assert.equal((await chooseBackend({ context: env, name: "file" })).name, "file");
   await assert.rejects(chooseBackend({ context: env, name: "vault" }), (error: unknown) => {
@@ -332,16 +323,16 @@ Deno.test("chooseBackend: the OS keystore when it answers, else file", async () 
   const answers = (code: number) => () =>
     Promise.resolve({ kind: "exited" as const, code, stdout: "", stderr: "" });
   const chosen = (code: number) =>
-    chooseBackend({ context: context(), os: "linux", runner: answers(code) });
+    chooseBackend({ context: fixedContext(), os: "linux", runner: answers(code) });
   assert.equal((await chosen(0)).name, "secret-service");
   assert.equal((await chosen(1)).name, "file");
   const missing = () => Promise.resolve({ kind: "missing" as const });
   assert.equal(
-    (await chooseBackend({ context: context(), os: "linux", runner: missing })).name,
+    (await chooseBackend({ context: fixedContext(), os: "linux", runner: missing })).name,
     "file",
   );
   assert.equal(
-    (await chooseBackend({ context: context(), os: "darwin", runner: answers(0) })).name,
+    (await chooseBackend({ context: fixedContext(), os: "darwin", runner: answers(0) })).name,
     "keychain",
   );
 });

@@ -13,7 +13,6 @@ import {
   KeystoreError,
   KeystoreItemMissingError,
   KeystoreLockedError,
-  type KeystoreOptions,
   KeystoreToolMissingError,
   KeystoreUnreachableError,
 } from "../../lib/keystore/mod.ts";
@@ -24,17 +23,12 @@ import {
   type ToolOutcome,
 } from "../../lib/keystore/run.ts";
 import { ExitCode, formatError } from "../../lib/errors.ts";
+import { fixedContext, KEYS } from "./support.ts";
 
-const KEYS = {
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-};
-
-const context: KeystoreOptions["context"] = {
-  env: () => undefined,
-  environment: () => ({ PATH: "/usr/bin:/bin", AWS_SECRET_ACCESS_KEY: "leak" }),
-  homeDir: () => "/nonexistent-home",
-};
+const context = fixedContext(
+  { PATH: "/usr/bin:/bin", AWS_SECRET_ACCESS_KEY: "leak" },
+  "/nonexistent",
+);
 
 interface Call {
   program: string;
