@@ -23,7 +23,7 @@ import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
 import { checkRoleSetting } from "./role_settings.ts";
-import { type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
+import { checkWritable, type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
 
 /** GetSessionToken's limits for IAM users, and our default. */
 export const DURATION_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
@@ -120,6 +120,8 @@ export async function refreshSession(
   });
   const roleArn = request.roleArn ?? source.roleArn;
   const durationSeconds = chooseDuration(request, source, roleArn !== undefined);
+  // A file that cannot be replaced is found out now, not after STS has taken the code.
+  await checkWritable(files.credentials);
   // Past the skip: what a refresh needs is loaded only now, so the skip path loads less.
   const [
     { chooseCodeSource, openCodeReader },

@@ -147,6 +147,37 @@ export async function readFileIfExists(
   }
 }
 
+/**
+ * Finds out whether a transaction on `path` could replace the file, without
+ * changing it: the real file behind `path` (symlinks followed as the writer
+ * follows them) opens for writing, and its directory takes the lock file and
+ * a temporary file (created and removed at once). Throws the
+ * {@link FileError} the write would throw, so that a caller can stop before a
+ * step it cannot undo (spending an MFA code). A missing directory is not
+ * checked: the writer creates it, or says why it cannot.
+ */
+export async function checkWritable(path: string, options: ReadOptions = {}): Promise<void> {
+  const os = options.os ?? denoOs;
+  const windows = os.platform === "windows";
+  const realPath = await resolveRealPath(path, os);
+  const [dir, base] = splitPath(realPath, windows);
+  const target: Target = { path, realPath, dir, base, os };
+  if (!await os.lstat(dir).catch(() => null)) return;
+  if (await statTarget(target)) await checkFileWritable(target);
+  (await openLockFile(lockPathOf(target), target)).close();
+  // Named like the writer's temporary files, so that one left behind by a kill
+  // is removed by the next transaction.
+  const probe = joinPath(dir, `.${base}.awsmfa-${os.pid()}-${randomHex()}.tmp`, windows);
+  let temp;
+  try {
+    temp = await os.createTemp(probe);
+  } catch (error) {
+    throw tempFileError(target, error);
+  }
+  temp.close();
+  await os.remove(probe).catch(() => {});
+}
+
 /** Everything a transaction knows about its file. */
 interface Target {
   readonly path: string;
@@ -168,7 +199,7 @@ async function runLocked<T>(
   const [dir, base] = splitPath(realPath, os.platform === "windows");
   const target: Target = { path, realPath, dir, base, os, signal: options.signal };
   await ensureDirectory(target);
-  const lockPath = joinPath(dir, `.${base}.awsmfa.lock`, os.platform === "windows");
+  const lockPath = lockPathOf(target);
   const lock = await acquireLock(lockPath, target, options);
   const transaction = new Transaction(target);
   try {
@@ -245,20 +276,7 @@ async function replaceAtomically(target: Target, bytes: Uint8Array): Promise<voi
   const windows = os.platform === "windows";
   throwIfAborted(target.signal);
   const info = await statTarget(target);
-  if (info) {
-    try {
-      await os.checkWritable(realPath);
-    } catch (error) {
-      throw new FileError(
-        `${describeTarget(target)} is read-only (${describeCause(error)}); it was not changed.`,
-        {
-          fix: `Make it writable (chmod u+w '${realPath}') and run again, ` +
-            "or leave it read-only to keep awsmfa from changing it.",
-          cause: error,
-        },
-      );
-    }
-  }
+  if (info) await checkFileWritable(target);
 
   let cancelled = false;
   let tempPath: string | undefined;
@@ -294,13 +312,7 @@ async function replaceAtomically(target: Target, bytes: Uint8Array): Promise<voi
       } catch (error) {
         tempPath = undefined;
         if (error instanceof Deno.errors.AlreadyExists && attempt < 5) continue;
-        stop(
-          new FileError(
-            `Cannot create a temporary file in ${dir} to replace ${describeTarget(target)}: ` +
-              `${describeCause(error)}; it was not changed.`,
-            { fix: fixFor(error, dir, base), cause: error },
-          ),
-        );
+        stop(tempFileError(target, error));
       }
     }
     if (cancelled || target.signal?.aborted) stop();
@@ -372,15 +384,7 @@ function isSharingViolation(error: unknown): boolean {
 /** Takes the lock, polling the non-blocking OS lock with backoff until the timeout. */
 async function acquireLock(lockPath: string, target: Target, options: LockOptions) {
   const { os } = target;
-  let lock;
-  try {
-    lock = await os.openLock(lockPath);
-  } catch (error) {
-    throw new FileError(
-      `Cannot open the lock file ${lockPath} for ${target.path}: ${describeCause(error)}.`,
-      { fix: fixFor(error, target.dir, target.base), cause: error },
-    );
-  }
+  const lock = await openLockFile(lockPath, target);
   try {
     const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     const start = os.now();
@@ -439,6 +443,48 @@ async function removeStaleTemps(target: Target): Promise<void> {
       await os.remove(joinPath(dir, name, os.platform === "windows")).catch(() => {});
     }
   }
+}
+
+/** The lock file beside the real file. */
+function lockPathOf(target: Target): string {
+  return joinPath(target.dir, `.${target.base}.awsmfa.lock`, target.os.platform === "windows");
+}
+
+/** Opens (creating) the lock file, with an error naming it and the fix. */
+async function openLockFile(lockPath: string, target: Target) {
+  try {
+    return await target.os.openLock(lockPath);
+  } catch (error) {
+    throw new FileError(
+      `Cannot open the lock file ${lockPath} for ${target.path}: ${describeCause(error)}.`,
+      { fix: fixFor(error, target.dir, target.base), cause: error },
+    );
+  }
+}
+
+/** Refuses an existing real file that cannot be opened for writing (mode, chattr +i, read-only mount). */
+async function checkFileWritable(target: Target): Promise<void> {
+  try {
+    await target.os.checkWritable(target.realPath);
+  } catch (error) {
+    throw new FileError(
+      `${describeTarget(target)} is read-only (${describeCause(error)}); it was not changed.`,
+      {
+        fix: `Make it writable (chmod u+w '${target.realPath}') and run again, ` +
+          "or leave it read-only to keep awsmfa from changing it.",
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The error for a temporary file that cannot be created beside the real file. */
+function tempFileError(target: Target, error: unknown): FileError {
+  return new FileError(
+    `Cannot create a temporary file in ${target.dir} to replace ${describeTarget(target)}: ` +
+      `${describeCause(error)}; it was not changed.`,
+    { fix: fixFor(error, target.dir, target.base), cause: error },
+  );
 }
 
 /** Information about the real file, or `null` when missing; refuses what is not a file. */
