@@ -424,6 +424,8 @@ Deno.test("login: with a valid session, a malformed flag is still refused (exit 
     [["--region", "eu west 1"], /^awsmfa: --region 'eu west 1' is not a region name/],
     [["--code", "123456", "--code-command", "echo 1"], /either --code or --code-command/],
     [["--code-command="], /--code-command is empty/],
+    [["--source-profile", "[bad"], /^awsmfa: Source section '\[bad' cannot be used as a section/],
+    [["--min-remaining", "soon"], /^awsmfa: --min-remaining 'soon' is not a duration\./],
   ];
   for (const [flags, expected] of cases) {
     const result = await world.run(["george", ...flags]);
