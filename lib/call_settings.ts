@@ -10,8 +10,8 @@ import { chooseRegion, partitionOfRegion, serviceEndpoint } from "./aws_endpoint
 import { type AwsFiles, loadIni, readConfigSettings } from "./aws_files.ts";
 import type { CallOptions } from "./aws_client.ts";
 import type { Context } from "./context.ts";
-import { UsageError } from "./errors.ts";
 import { readFileIfExists } from "./safe_file.ts";
+import { timeLimitMs } from "./time_limits.ts";
 
 /** Whose call it is. */
 export interface CallTarget {
@@ -76,17 +76,9 @@ export async function resolveCallSettings(
   };
 }
 
-/** `AWSMFA_TIMEOUT` in ms, or undefined (the 10 s default). */
-export function timeoutFromEnv(context: Context): number | undefined {
-  const timeout = context.env("AWSMFA_TIMEOUT");
-  if (timeout === undefined) return undefined;
-  const seconds = Number(timeout);
-  if (!(seconds > 0)) {
-    throw new UsageError(`AWSMFA_TIMEOUT is '${timeout}', not a number of seconds.`, {
-      fix: "Set it to the seconds to wait for AWS, e.g. AWSMFA_TIMEOUT=20, or unset it (10 s).",
-    });
-  }
-  return seconds * 1000;
+/** `AWSMFA_TIMEOUT` in ms (the default when unset); a usage error when out of its bounds. */
+export function timeoutFromEnv(context: Context): number {
+  return timeLimitMs("AWSMFA_TIMEOUT", context.env("AWSMFA_TIMEOUT"));
 }
 
 /** The {@link CallOptions} for `settings`. */

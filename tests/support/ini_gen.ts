@@ -1,7 +1,8 @@
 /**
  * Generators of realistic AWS credentials and config files for property
  * tests: comments everywhere, CR/LF/CRLF mixes, odd spacing around `=` and
- * `:`, upper-case keys, continuation lines, sub-sections, `[DEFAULT]`,
+ * `:`, upper-case keys, continuation lines and sub-sections (with comment
+ * and blank lines among their lines), `[DEFAULT]`,
  * unicode, trailing text after `]`, a missing final newline. Every valid
  * file comes with a model of where each section and key block is, so tests
  * can check that an edit touched only the bytes it should.
@@ -14,10 +15,25 @@
 import fc from "fast-check";
 
 /** A key block in a generated file (offsets into `text`). */
+/** A line of a generated file and the line ending after it. */
+export interface GenLine {
+  /** The line's text. */
+  text: string;
+  /** Its line ending. */
+  eol: string;
+}
+
 export interface GenKey {
   /** The key as written. */
   name: string;
   /** Offset of the key line's first character. */
+  /** The line ending of the key line. */
+  keyEol: string;
+  /**
+   * The comment lines among its continuation lines (botocore skips them:
+   * they are not part of the value, unlike the blank lines there).
+   */
+  comments: GenLine[];
   start: number;
   /** Offset just after the content of the block's last line (before its terminator). */
   end: number;
@@ -51,6 +67,8 @@ interface LineSpec {
   text: string;
   role?: { section: number; key?: number; name?: string; keyEnd?: boolean; header?: boolean };
 }
+  /** A blank or comment line among the continuation lines of this key. */
+  inKey?: { section: number; key: number };
 
 const KEY_NAMES = [
   "aws_access_key_id",
@@ -243,12 +261,18 @@ export interface IniFileOptions {
   /** Whether to add a `[DEFAULT]` section sometimes (default true). */
   withDefault?: boolean;
 }
+  /** Whether headers are sometimes indented (default true). */
+  indentedHeaders?: boolean;
+  /** `"lf"` for LF line endings only (default: LF, CRLF, CR and mixes). */
+  lineEndings?: "any" | "lf";
 
 /** Valid (botocore-accepted) credentials/config files with their models. */
 export function iniFileArb(options: IniFileOptions = {}): fc.Arbitrary<GenFile> {
   const names = options.sectionNames ?? SECTION_NAMES;
   return fc.record({
-    eol: pick(["lf", "lf", "crlf", "cr", "mixed"] as const),
+    eol: options.lineEndings === "lf"
+      ? fc.constant("lf" as const)
+      : pick(["lf", "lf", "crlf", "cr", "mixed"] as const),
     eols: fc.array(pick<Eol>(["\n", "\r\n", "\r"]), { minLength: 64, maxLength: 64 }),
     noFinal: fc.nat(4),
     leading: fillerArb,
@@ -264,6 +288,7 @@ export function iniFileArb(options: IniFileOptions = {}): fc.Arbitrary<GenFile> 
       specs.splice(Math.min(r.defaultAt, specs.length), 0, toSpec("DEFAULT", r.defaultBody));
     }
     const eolAt = (i: number): Eol =>
+    if (options.indentedHeaders === false) { for (const s of specs) s.headerIndent = ""; }
       r.eol === "lf"
         ? "\n"
         : r.eol === "crlf"
@@ -328,7 +353,7 @@ function render(
         role: { section: si, key: k, name: key.name, keyEnd: key.cont.length === 0 },
       });
       key.cont.forEach((c, ci) => {
-        for (const f of c.filler) lines.push({ text: f });
+        for (const f of c.filler) lines.push({ text: f, inKey: { section: si, key: k } });
         lines.push({
           text: `${s.indent}${c.extra}${c.text}`,
           role: { section: si, key: k, keyEnd: ci === key.cont.length - 1 },
@@ -362,6 +387,9 @@ function render(
     text += eol;
     prevEol = eol;
     const role = line.role;
+    if (line.inKey !== undefined && /^[ \t]*[#;]/.test(line.text)) {
+      sections[line.inKey.section].keys[line.inKey.key].comments.push({ text: line.text, eol });
+    }
     if (role === undefined) return;
     const section = sections[role.section];
     if (role.header) {
@@ -369,7 +397,14 @@ function render(
       section.insertAfterUnterminated = eol === "";
     } else if (role.key !== undefined) {
       if (section.keys.length === role.key) {
-        section.keys.push({ name: role.name!, start, end, endWithEol: text.length });
+        section.keys.push({
+          name: role.name!,
+          keyEol: eol,
+          comments: [],
+          start,
+          end,
+          endWithEol: text.length,
+        });
       }
       const key = section.keys[role.key];
       key.end = end;

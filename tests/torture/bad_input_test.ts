@@ -410,9 +410,11 @@ function structuredCase(rng: Rng, commands: Set<string>): Case {
       return {
         defect: "AWSMFA_TIMEOUT not a number of seconds",
         argv: withDefect(rng, {}),
-        env: { AWSMFA_TIMEOUT: rng.pick(["abc", "0", "-1", "NaN", "five", "1s", "-0.5", "∞"]) },
+        env: {
+          AWSMFA_TIMEOUT: rng.pick(["abc", "0", "-1", "NaN", "1s", "-0.5", "∞", "1e9", "601"]),
+        },
         exit: 2,
-        message: /^awsmfa: AWSMFA_TIMEOUT is '.*', not a number of seconds\./,
+        message: /^awsmfa: AWSMFA_TIMEOUT is '.*', not a number of seconds from 0\.1 to 600\./,
       };
     default:
       return rng.chance(0.5)
