@@ -1,7 +1,8 @@
 /**
  * A deliberately small HTTP/1.1 server on raw `node:net` / `node:tls` sockets, private to the
  * fake STS. Owning the bytes on the wire lets the fake do what a well-behaved framework will not:
- * reset a connection (a real TCP RST), announce a longer body than it sends, or stall.
+ * reset a connection (a real TCP RST), announce a longer body than it sends, stall, or stream a
+ * body without end.
  *
  * @module
  */
@@ -31,6 +32,19 @@ export type HttpOutcome =
     headers: Array<[string, string]>;
     body: Uint8Array;
     declaredLength: number;
+  }
+  /**
+   * Send the head with `Transfer-Encoding: chunked`, then `chunk` again and again (waiting
+   * `intervalMs` between chunks, if given): `totalBytes` in all and the last chunk, or, without
+   * `totalBytes`, until either side closes the connection.
+   */
+  | {
+    kind: "stream";
+    status: number;
+    headers: Array<[string, string]>;
+    chunk: Uint8Array;
+    totalBytes?: number;
+    intervalMs?: number;
   };
 
 /** A request handler; it must not throw (a throw becomes a bare 500). */
@@ -83,6 +97,57 @@ interface Parsed {
   request: HttpRequest;
   consumed: number;
   keepAlive: boolean;
+}
+
+/** Resolves when `socket` can take more bytes, or has closed. */
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
+}
+
+/** Resolves after `ms`, or as soon as `socket` closes. */
+function paused(socket: net.Socket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      socket.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    socket.on("close", done);
+  });
+}
+
+/** Writes a chunked body of `outcome.chunk` repeated (see {@link HttpOutcome}), minding backpressure. */
+async function streamChunks(
+  socket: net.Socket,
+  outcome: Extract<HttpOutcome, { kind: "stream" }>,
+  isClosed: () => boolean,
+): Promise<void> {
+  socket.write(responseHead(outcome.status, [
+    ...outcome.headers,
+    ["Transfer-Encoding", "chunked"],
+    ["Connection", "close"],
+  ]));
+  const frame = Buffer.concat([
+    Buffer.from(`${outcome.chunk.length.toString(16)}\r\n`, "latin1"),
+    outcome.chunk,
+    Buffer.from("\r\n", "latin1"),
+  ]);
+  let sent = 0;
+  while (!isClosed() && (outcome.totalBytes === undefined || sent < outcome.totalBytes)) {
+    sent += outcome.chunk.length;
+    if (!socket.write(frame)) await drained(socket);
+    if (outcome.intervalMs !== undefined) await paused(socket, outcome.intervalMs);
+  }
+  if (!isClosed()) socket.end("0\r\n\r\n");
 }
 
 /** Parses a chunked body; `undefined` while incomplete. */
@@ -257,6 +322,10 @@ export async function startHttpServer(
         ]));
         write(outcome.body);
         socket.end();
+        return;
+      }
+      if (outcome.kind === "stream") {
+        await streamChunks(socket, outcome, () => closed || socket.destroyed);
         return;
       }
       const keepAlive = parsed.keepAlive;

@@ -2,7 +2,7 @@
  * A fake AWS STS + IAM endpoint for tests, on 127.0.0.1: the Query API over HTTP(S), real SigV4
  * verification, RFC 6238 MFA codes that are single-use, sessions that are remembered and expire,
  * AWS's XML and error texts, and injectable faults (throttling, 5xx, delays, resets, truncated and
- * malformed bodies, captive-portal HTML).
+ * malformed bodies, captive-portal HTML, endless and huge bodies, credentials of any shape).
  *
  * ```ts
  * await using sts = await startFakeSts();
@@ -93,7 +93,26 @@ export type Fault =
   /** 200 `text/xml` with an empty body. */
   | { kind: "empty" }
   /** Any AWS error answer, e.g. `{ status: 403, code: "RegionDisabledException", message }`. */
-  | { kind: "error"; status: number; code: string; message: string; type?: "Sender" | "Receiver" };
+  | { kind: "error"; status: number; code: string; message: string; type?: "Sender" | "Receiver" }
+  /**
+   * 200 `text/xml` with a chunked body that never ends (until either side closes): as fast as
+   * the client reads, or, with `intervalMs`, one byte every `intervalMs` (a trickle).
+   */
+  | { kind: "endless"; intervalMs?: number }
+  /** 200 `text/xml` with a chunked body of `bytes` bytes (no `Content-Length`). */
+  | { kind: "huge"; bytes: number }
+  /**
+   * 200 with a well-formed answer for the action whose credentials are the fake's own, but for
+   * the fields given (any text, sent XML-escaped; `expiration` as sent, e.g. `2020-01-01T00:00:00Z`).
+   * The MFA code is not checked. The values count among {@linkcode FakeSts.issuedSecrets}.
+   */
+  | {
+    kind: "credentials";
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    sessionToken?: string;
+    expiration?: string;
+  };
 
 /** One request the fake received, as logged in {@linkcode FakeSts.requests}. */
 export interface FakeRequestRecord {
@@ -405,6 +424,8 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
   const usedSteps = new Map<string, Set<number>>();
   const requests: FakeRequestRecord[] = [];
   const faults: Array<{ fault: Fault; remaining: number }> = [];
+  /** Secrets sent by `credentials` faults. */
+  const faultSecrets: string[] = [];
   const closed = new AbortController();
   let totpOffsetMs = 0;
   let userCounter = 0;
@@ -886,9 +907,52 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
       }
       case "reset":
         return [{ kind: "reset" }, "fault:reset"];
+      case "endless":
+      case "huge": {
+        const head = reply(200, "text/xml", "", requestId);
+        if (head.kind !== "reply") throw new Error("unreachable");
+        const trickle = fault.kind === "endless" ? fault.intervalMs : undefined;
+        const outcome: HttpOutcome = {
+          kind: "stream",
+          status: 200,
+          headers: head.headers,
+          chunk: new TextEncoder().encode(" ".repeat(trickle ? 1 : 16 * 1024)),
+          totalBytes: fault.kind === "huge" ? fault.bytes : undefined,
+          intervalMs: trickle,
+        };
+        return [outcome, `fault:${fault.kind}`];
+      }
+      case "credentials":
+        return [credentialsFault(fault, action, requestId), "fault:credentials"];
       case "delay":
         throw new Error("unreachable: delay is handled before");
     }
+  }
+
+  /** A 200 answer whose credentials are as `fault` says (see {@link Fault}). */
+  function credentialsFault(
+    fault: Extract<Fault, { kind: "credentials" }>,
+    action: string,
+    requestId: string,
+  ): HttpOutcome {
+    const name = action === "AssumeRole" ? "AssumeRole" : "GetSessionToken";
+    const values = {
+      accessKeyId: fault.accessKeyId ?? "ASIA" + randomChars(BASE32, 16),
+      secretAccessKey: fault.secretAccessKey ?? randomSecretKey(),
+      sessionToken: fault.sessionToken ?? randomSessionToken(),
+      expiration: fault.expiration ?? isoSeconds(serverNow() + 3600_000),
+    };
+    faultSecrets.push(values.secretAccessKey, values.sessionToken);
+    return reply(
+      200,
+      "text/xml",
+      `<${name}Response xmlns="${STS_NS}">\n  <${name}Result><Credentials>` +
+        el("AccessKeyId", values.accessKeyId) + el("SecretAccessKey", values.secretAccessKey) +
+        el("SessionToken", values.sessionToken) + el("Expiration", values.expiration) +
+        `</Credentials></${name}Result>\n  <ResponseMetadata>${el("RequestId", requestId)}` +
+        `</ResponseMetadata>\n</${name}Response>\n`,
+      requestId,
+    );
   }
 
   async function handle(request: HttpRequest): Promise<HttpOutcome> {
@@ -1100,6 +1164,7 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
       return [
         ...users.map((u) => u.secretAccessKey),
         ...[...sessions.values()].flatMap((s) => [s.secretAccessKey, s.sessionToken]),
+        ...faultSecrets,
       ];
     },
     expireSessions(): void {
