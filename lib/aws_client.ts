@@ -12,6 +12,7 @@
  */
 import { AwsmfaError, FileError } from "./errors.ts";
 import { type CallContext, type CallFailure, describeCallFailure } from "./sts_errors.ts";
+import { TIME_LIMIT_VARIABLES } from "./time_limits.ts";
 
 /** Long-term keys of an IAM user. */
 export interface LongTermKeys {
@@ -35,8 +36,8 @@ export interface CallOptions {
   now?: () => number;
 }
 
-/** The default time limit of one call. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+/** The default time limit of one call (`AWSMFA_TIMEOUT` unset). */
+export const DEFAULT_TIMEOUT_MS = TIME_LIMIT_VARIABLES.AWSMFA_TIMEOUT.defaultSeconds * 1000;
 
 /** The client configuration every SDK client of awsmfa is built with. */
 export interface SharedClientConfig {
@@ -75,8 +76,9 @@ export function loadFetchHandler(): Promise<FetchModule> {
 }
 
 /**
- * Sends one AWS request as described by `call`: one attempt, the time
- * limit, and any failure reported as one of our errors (with the server's
+ * Sends one AWS request as described by `call`: one attempt, one time limit
+ * for the whole exchange (connect, head and body), the body read with a size
+ * cap, and any failure reported as one of our errors (with the server's
  * clock when AWS answered).
  */
 export async function callAws<Client extends { destroy(): void }, Output>(
@@ -86,17 +88,25 @@ export async function callAws<Client extends { destroy(): void }, Output>(
   const fetch = await loadFetchHandler();
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
   const httpClient = await httpClientFor(options.caBundlePath);
-  let serverDate: string | undefined;
+  const exchange: Exchange = { answering: false };
   const inner = new fetch.FetchHttpHandler({
-    requestTimeout: timeoutMs,
     ...(httpClient ? { requestInit: () => ({ client: httpClient }) as RequestInit } : {}),
   });
-  // Wraps the handler to keep the response's Date header, for clock skew.
+  // Wraps the handler to read the body itself (capped, within the deadline) and keep the
+  // response's Date header, for clock skew.
   const requestHandler = {
     handle: async (...args: Parameters<typeof inner.handle>) => {
       const result = await inner.handle(...args);
-      serverDate = result.response.headers["date"];
+      exchange.answering = true;
+      exchange.serverDate = result.response.headers["date"];
+      try {
+        result.response.body = await readAnswer(result.response.body, { signal: deadline });
+      } catch (error) {
+        if (error instanceof AnswerTooLargeError) exchange.tooLarge = error.limitBytes;
+        throw error;
+      }
       return result;
     },
     destroy: () => inner.destroy(),
@@ -121,14 +131,97 @@ export async function callAws<Client extends { destroy(): void }, Output>(
     usedCode: call.usedCode,
   };
   try {
-    return await call.send(client, AbortSignal.timeout(timeoutMs));
+    return await call.send(client, deadline);
   } catch (error) {
     context.now = now();
-    throw describeCallFailure(classifySdkError(error, timeoutMs, serverDate), context);
+    throw describeCallFailure(exchangeFailure(error, timeoutMs, exchange), context);
   } finally {
     client.destroy();
     httpClient?.close();
   }
+}
+
+/** What the wrapped handler saw of one exchange. */
+interface Exchange {
+  /** Whether the answer's head came. */
+  answering: boolean;
+  serverDate?: string;
+  /** The size limit, when the body went past it. */
+  tooLarge?: number;
+}
+
+/** The failure to report for what the call threw, knowing how far the exchange went. */
+function exchangeFailure(error: unknown, timeoutMs: number, exchange: Exchange): CallFailure {
+  if (exchange.tooLarge !== undefined) return { kind: "too-large", limitBytes: exchange.tooLarge };
+  const failure = classifySdkError(error, timeoutMs, exchange.serverDate);
+  return failure.kind === "timeout" ? { ...failure, answering: exchange.answering } : failure;
+}
+
+/** The largest answer awsmfa reads: STS and IAM answers are a few KB. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** Thrown by {@link readAnswer} when the body is longer than its limit. */
+export class AnswerTooLargeError extends Error {
+  override name = "AnswerTooLargeError";
+  /** Creates the error for a body longer than `limitBytes`. */
+  constructor(readonly limitBytes: number) {
+    super(`the answer is longer than ${limitBytes} bytes`);
+  }
+}
+
+/**
+ * Reads a response body whole: at most `maxBytes` ({@link MAX_ANSWER_BYTES};
+ * more throws {@link AnswerTooLargeError}) and only until `signal` aborts
+ * (which throws its reason). Either way the rest of the body is cancelled,
+ * never read.
+ */
+export async function readAnswer(
+  body: ReadableStream<Uint8Array> | Blob | Uint8Array | null | undefined,
+  options: { signal: AbortSignal; maxBytes?: number },
+): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? MAX_ANSWER_BYTES;
+  const { signal } = options;
+  if (!body) return new Uint8Array();
+  if (body instanceof Uint8Array) {
+    if (body.length > maxBytes) throw new AnswerTooLargeError(maxBytes);
+    return body;
+  }
+  if (body instanceof Blob) {
+    if (body.size > maxBytes) throw new AnswerTooLargeError(maxBytes);
+    return new Uint8Array(await body.arrayBuffer());
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    while (true) {
+      // Checked each time round too: a fast stream must not outrun the timer's event.
+      if (signal.aborted) throw signal.reason;
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      length += value.length;
+      if (length > maxBytes) throw new AnswerTooLargeError(maxBytes);
+      chunks.push(value);
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /** A Deno HTTP client trusting the PEM bundle at `caBundlePath`; undefined without one. */
@@ -239,15 +332,33 @@ export function classifySdkError(
       return { kind: "service", code, message, httpStatus, serverDate };
     }
   }
-  const detail = flattenMessage(error);
-  if (/certificate|UnknownIssuer|tls|handshake|ssl/i.test(detail)) {
-    return { kind: "tls", detail };
+  const raw = flattenMessage(error);
+  const detail = firstLine(shortenFetchMessage(raw));
+  const notSent = NOT_SENT.test(raw);
+  if (TLS_HANDSHAKE.test(raw) || (notSent && /tls|ssl/i.test(raw))) return { kind: "tls", detail };
+  if (notSent || CONNECTION_LOST.test(raw)) return { kind: "network", detail, sent: !notSent };
+  if (httpStatus !== undefined || /deseriali|xml|parse|unexpected|body/i.test(raw)) {
+    return { kind: "unreadable", detail, httpStatus };
   }
-  if (httpStatus !== undefined || /deseriali|xml|parse|unexpected|body/i.test(detail)) {
-    return { kind: "unreadable", detail: firstLine(detail), httpStatus };
-  }
-  return { kind: "network", detail: firstLine(detail) };
+  return { kind: "network", detail, sent: true };
 }
+
+/**
+ * Deno's fetch errors of a connection that was never made (the request did
+ * not leave this machine): its HTTP client reports every failure before the
+ * request is written as `client error (Connect)`: DNS, a refused or
+ * unreachable host, a proxy that would not open the tunnel, TLS; and fetch
+ * itself refuses the ports the Fetch standard blocks (9, 25, …) unsent.
+ */
+const NOT_SENT =
+  /client error \(Connect\)|dns error|failed to lookup address|tcp connect error|connection refused|unsuccessful tunnel|Requests to port \d+ are blocked/i;
+
+/** The connection broke after the request was written, before the whole answer came. */
+const CONNECTION_LOST =
+  /reset by peer|connection reset|broken pipe|connection closed before message completed|close_notify/i;
+
+/** A TLS handshake failure (a certificate nobody trusts, no common protocol). */
+const TLS_HANDSHAKE = /certificate|UnknownIssuer|handshake/i;
 
 function flattenMessage(error: unknown): string {
   const parts: string[] = [];
@@ -262,6 +373,17 @@ function flattenMessage(error: unknown): string {
     }
   }
   return parts.join(": ");
+}
+
+/**
+ * Deno's fetch message without what the user knows already: `fetch failed`,
+ * `error sending request for url (…)` (the endpoint is in our message) and
+ * the HTTP client's `client error (…)` stage.
+ */
+function shortenFetchMessage(text: string): string {
+  return text.replace(/^fetch failed: /, "")
+    .replace(/error sending request (?:from \S+ )?for (?:url \()?\S+?\)?(?: \([^)]*\))?: /, "")
+    .replace(/^client error \(\w+\): /, "");
 }
 
 function firstLine(text: string): string {

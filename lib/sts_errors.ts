@@ -25,10 +25,28 @@ export type CallFailure =
     /** The response's `Date` header, for measuring clock skew. */
     serverDate?: string;
   }
-  | { kind: "timeout"; timeoutMs: number }
+  | {
+    kind: "timeout";
+    timeoutMs: number;
+    /** Whether the answer had begun (its head came) when the time was up. */
+    answering?: boolean;
+  }
+  /** The TLS handshake failed: nothing was sent. */
   | { kind: "tls"; detail: string }
-  | { kind: "network"; detail: string }
-  | { kind: "unreadable"; detail: string; httpStatus?: number };
+  | {
+    kind: "network";
+    detail: string;
+    /**
+     * Whether the request may have left this machine: false when the connection was never made
+     * (DNS, refused, proxy tunnel), so the code was not used.
+     */
+    sent: boolean;
+  }
+  | { kind: "unreadable"; detail: string; httpStatus?: number }
+  /** The answer was longer than `limitBytes`; awsmfa stopped reading it. */
+  | { kind: "too-large"; limitBytes: number }
+  /** A 200 answer whose credentials are not fit to write (`detail` never holds a value). */
+  | { kind: "invalid-credentials"; detail: string };
 
 /** What the message may name about the call. */
 export interface CallContext {
@@ -56,18 +74,32 @@ export function shortKeyId(accessKeyId: string): string {
 }
 
 const CODE_MAY_BE_USED = "The code may have been used up: wait for the next one before retrying.";
+const CODE_NOT_USED = "The request was not sent, so the code was not used: it is still good " +
+  "while your device shows it.";
 
 /** The error to report for `failure` during the call described by `context`. */
 export function describeCallFailure(failure: CallFailure, context: CallContext): AwsmfaError {
-  const service = context.operation === "ListMFADevices" ? "AWS IAM" : "AWS STS";
+  if (failure.kind === "service") return describeServiceError(failure, context);
+  return describeTransportFailure(failure, context);
+}
+
+function describeTransportFailure(
+  failure: Exclude<CallFailure, { kind: "service" }>,
+  context: CallContext,
+): AwsmfaError {
+  const service = serviceName(context);
   const maybeUsed = context.usedCode ? ` ${CODE_MAY_BE_USED}` : "";
+  const notUsed = context.usedCode ? ` ${CODE_NOT_USED}` : "";
   const override = context.operation === "ListMFADevices"
     ? "AWS_ENDPOINT_URL_IAM"
     : "AWS_ENDPOINT_URL_STS";
+  const notAws = "A proxy or a wrong endpoint override may be answering instead of AWS; check " +
+    `HTTPS_PROXY and ${override}.`;
   switch (failure.kind) {
     case "timeout":
       return new NetworkError(
-        `${service} did not answer within ${failure.timeoutMs / 1000} s (${context.endpoint}).`,
+        `${service} did not ${failure.answering ? "finish its answer" : "answer"} within ` +
+          `${failure.timeoutMs / 1000} s (${context.endpoint}).`,
         {
           fix: `Check your network connection or proxy (HTTPS_PROXY), then try again.${maybeUsed}`,
         },
@@ -77,29 +109,51 @@ export function describeCallFailure(failure: CallFailure, context: CallContext):
         `Could not make a trusted TLS connection to ${context.endpoint}: ${failure.detail}`,
         {
           fix: "Behind a proxy that inspects TLS, point AWS_CA_BUNDLE (or ca_bundle in " +
-            "~/.aws/config) at the PEM file of its certificate authority.",
+            `~/.aws/config) at the PEM file of its certificate authority.${notUsed}`,
         },
       );
     case "network":
+      if (failure.sent) {
+        return new NetworkError(
+          `Lost the connection to ${service} at ${context.endpoint} after the request was sent: ` +
+            failure.detail,
+          { fix: `Check your network connection or proxy (HTTPS_PROXY).${maybeUsed}` },
+        );
+      }
       return new NetworkError(
         `Could not reach ${service} at ${context.endpoint}: ${failure.detail}`,
         {
-          fix: "Check your network connection, HTTPS_PROXY/NO_PROXY and any endpoint override " +
-            `(${override}, AWS_ENDPOINT_URL), then try again.${maybeUsed}`,
+          fix: "Check DNS and your network connection, HTTPS_PROXY/NO_PROXY, the CA bundle " +
+            `(AWS_CA_BUNDLE) and any endpoint override (${override}, AWS_ENDPOINT_URL), then ` +
+            `try again.${notUsed}`,
         },
       );
     case "unreadable":
       return new NetworkError(
         `${service} at ${context.endpoint} sent an answer awsmfa cannot read` +
           `${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ""}: ${failure.detail}`,
-        {
-          fix: "A proxy or a wrong endpoint override may be answering instead of AWS; check " +
-            `HTTPS_PROXY and ${override}.${maybeUsed}`,
-        },
+        { fix: `${notAws}${maybeUsed}` },
       );
-    case "service":
-      return describeServiceError(failure, context);
+    case "too-large":
+      return new NetworkError(
+        `${service} at ${context.endpoint} sent an answer larger than ` +
+          `${formatBytes(failure.limitBytes)}; awsmfa stopped reading it.`,
+        { fix: `No ${service} answer is that large. ${notAws}${maybeUsed}` },
+      );
+    case "invalid-credentials":
+      return new NetworkError(
+        `${service} at ${context.endpoint} answered ${context.operation} with credentials ` +
+          `awsmfa will not write: ${failure.detail}. Nothing was written.`,
+        { fix: `AWS does not send such credentials. ${notAws}${maybeUsed}` },
+      );
   }
+}
+
+/** `1 MiB`, `64 KiB`, `512 bytes`. */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
 
 function describeServiceError(

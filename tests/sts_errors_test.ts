@@ -159,3 +159,115 @@ Deno.test("classifySdkError sorts SDK errors by what the user can do", () => {
 Deno.test("shortKeyId keeps only the ends of a key id", () => {
   assert.equal(shortKeyId("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
 });
+
+/** A fetch failure as Deno reports it: `fetch failed`, caused by the HTTP client's error. */
+function fetchFailure(cause: string): TypeError {
+  return new TypeError("fetch failed", { cause: new Error(cause) });
+}
+
+Deno.test("classifySdkError: Deno's connect-stage failures were not sent; later ones may have been", () => {
+  const notSent = [
+    "error sending request for url (http://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)",
+    "error sending request for url (https://sts.nonexistent.invalid/): client error (Connect): dns error: failed to lookup address information: Name or service not known",
+    "error sending request for url (https://sts.amazonaws.com/): client error (Connect): unsuccessful tunnel",
+    "Fetch failed: Requests to port 9 are blocked",
+  ];
+  for (const cause of notSent) {
+    const failure = classifySdkError(fetchFailure(cause), 1000);
+    assert.equal(failure.kind, "network", cause);
+    assert.equal(failure.kind === "network" && failure.sent, false, cause);
+  }
+  assert.deepEqual(classifySdkError(fetchFailure(notSent[0]), 1000), {
+    kind: "network",
+    detail: "tcp connect error: Connection refused (os error 111)",
+    sent: false,
+  });
+  assert.deepEqual(
+    classifySdkError(
+      fetchFailure(
+        "error sending request for url (https://localhost:4/): client error (Connect): invalid peer certificate: UnknownIssuer",
+      ),
+      1000,
+    ),
+    { kind: "tls", detail: "invalid peer certificate: UnknownIssuer" },
+  );
+  const sent = [
+    "Connection reset by peer (os error 104)",
+    "error sending request from 127.0.0.1:5 for http://127.0.0.1:6/ (127.0.0.1:6): client error (SendRequest): connection closed before message completed",
+    "peer closed connection without sending TLS close_notify: https://docs.rs/rustls/latest/rustls/manual/_03_howto/index.html#unexpected-eof",
+  ];
+  for (const cause of sent) {
+    const failure = classifySdkError(fetchFailure(cause), 1000);
+    assert.equal(failure.kind, "network", cause);
+    assert.equal(failure.kind === "network" && failure.sent, true, cause);
+  }
+  assert.equal(
+    classifySdkError(new TypeError("error reading a body from connection"), 1).kind,
+    "unreadable",
+  );
+  const abort = Object.assign(new Error("Request aborted"), {
+    name: "AbortError",
+    cause: new DOMException("The operation was aborted due to timeout", "TimeoutError"),
+  });
+  assert.deepEqual(classifySdkError(abort, 2000), { kind: "timeout", timeoutMs: 2000 });
+});
+
+Deno.test("sts errors: not sent says the code is still good and what to check; sent says it may be spent", () => {
+  const NOT_USED = /The request was not sent, so the code was not used: it is still good/;
+  const notSent = describeCallFailure(
+    { kind: "network", detail: "dns error: failed to lookup address information", sent: false },
+    context,
+  );
+  assert.ok(notSent instanceof NetworkError);
+  assert.equal(
+    notSent.message,
+    "Could not reach AWS STS at https://sts.us-east-1.amazonaws.com: dns error: failed to lookup " +
+      "address information",
+  );
+  assert.match(
+    notSent.fix ?? "",
+    /DNS.*HTTPS_PROXY\/NO_PROXY.*AWS_CA_BUNDLE.*AWS_ENDPOINT_URL_STS/,
+  );
+  assert.match(notSent.fix ?? "", NOT_USED);
+  assert.doesNotMatch(notSent.fix ?? "", /used up/);
+  const tls = describeCallFailure({ kind: "tls", detail: "UnknownIssuer" }, context);
+  assert.match(tls.fix ?? "", NOT_USED);
+
+  const lost = describeCallFailure(
+    { kind: "network", detail: "Connection reset by peer (os error 104)", sent: true },
+    context,
+  );
+  assert.match(lost.message, /^Lost the connection to AWS STS at .* after the request was sent/);
+  assert.match(lost.fix ?? "", /code may have been used up/);
+  assert.doesNotMatch(lost.fix ?? "", NOT_USED);
+
+  // Without a code at stake (ListMFADevices), neither is said.
+  const iam = describeCallFailure({ kind: "network", detail: "refused", sent: false }, {
+    ...context,
+    operation: "ListMFADevices",
+    usedCode: false,
+  });
+  assert.match(iam.message, /^Could not reach AWS IAM/);
+  assert.match(iam.fix ?? "", /AWS_ENDPOINT_URL_IAM/);
+  assert.doesNotMatch(iam.fix ?? "", /code/);
+});
+
+Deno.test("sts errors: an endless or huge answer, and credentials unfit to write, are network errors that may have spent the code", () => {
+  const slow = describeCallFailure({ kind: "timeout", timeoutMs: 2000, answering: true }, context);
+  assert.match(slow.message, /^AWS STS did not finish its answer within 2 s/);
+  const large = describeCallFailure({ kind: "too-large", limitBytes: 1024 * 1024 }, context);
+  assert.ok(large instanceof NetworkError);
+  assert.match(large.message, /sent an answer larger than 1 MiB; awsmfa stopped reading it\./);
+  assert.match(large.fix ?? "", /code may have been used up/);
+  const invalid = describeCallFailure(
+    { kind: "invalid-credentials", detail: "the session token has a line break" },
+    context,
+  );
+  assert.ok(invalid instanceof NetworkError);
+  assert.equal(invalid.exitCode, 5);
+  assert.match(
+    invalid.message,
+    /answered GetSessionToken with credentials awsmfa will not write: the session token has a line break\. Nothing was written\./,
+  );
+  assert.match(invalid.fix ?? "", /code may have been used up/);
+});

@@ -299,7 +299,7 @@ Deno.test("login: network failures and faults exit 5 with the file untouched", a
     [{ kind: "throttle" }, /throttling/],
     [{ kind: "malformed" }, /cannot read/],
     [{ kind: "html" }, /cannot read/],
-    [{ kind: "reset" }, /Could not reach AWS STS/],
+    [{ kind: "reset" }, /Lost the connection to AWS STS at .* after the request was sent/],
     [{ kind: "delay", ms: 5_000 }, /did not answer within 1 s/],
   ];
   for (const [fault, message] of cases) {

@@ -104,7 +104,7 @@ const CASES: FaultCase[] = [
     name: "connection reset",
     faults: () => ({ faults: [{ kind: "reset" }] }),
     exit: 5,
-    message: /Could not reach AWS STS at /,
+    message: /Lost the connection to AWS STS at .* after the request was sent/,
     mayBeUsed: true,
   },
   {
