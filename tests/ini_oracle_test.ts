@@ -125,6 +125,11 @@ const VALUES = fc.oneof(
   ),
 );
 
+/** The file's whole-line comments, in order. */
+function commentLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/).filter((l) => /^\s*[#;]/.test(l));
+}
+
 function clone(view: View): View {
   return structuredClone(view);
 }
@@ -275,6 +280,10 @@ Deno.test({
       }
       try {
         assert.deepStrictEqual(after.record, c.expect(before));
+        if (!c.label.startsWith("removeSection")) {
+          // Also those among a multi-line value's lines, which botocore skips.
+          assert.deepStrictEqual(commentLines(afters[i]!), commentLines(c.file.text), "comments");
+        }
         assert.deepStrictEqual(parseIni(afters[i]).toRecord(), after.record);
       } catch (e) {
         failures.push(`${(e as Error).message}\n${show}`);

@@ -365,9 +365,13 @@ function edit(text: string, f: (d: ReturnType<typeof parseIni>) => unknown): str
   return doc.toString();
 }
 
-Deno.test("set: a replaced value keeps indentation, key spelling and spacing", () => {
-  assert.equal(edit("[s]\nk=v\n", (d) => d.set("s", "K", "w")), "[s]\nk=w\n");
-  assert.equal(edit("[s]\n  Key  :  v  \n", (d) => d.set("s", "key", "w")), "[s]\n  Key  :  w\n");
+// The lines awsmfa writes are read alike by botocore, the JavaScript SDK
+// (keys are case-sensitive, '=' only; an indented line after an empty value
+// is a sub-key) and the Go SDK (an indented line is never a key): no
+// indentation, the key as given, '='; the spacing around it is the file's.
+Deno.test("set: a replaced value keeps its place and spacing, in the key's spelling given, with '='", () => {
+  assert.equal(edit("[s]\nk=v\n", (d) => d.set("s", "K", "w")), "[s]\nK=w\n");
+  assert.equal(edit("[s]\n  Key  :  v  \n", (d) => d.set("s", "key", "w")), "[s]\nkey  =  w\n");
   assert.equal(edit("[s]\nk =\n", (d) => d.set("s", "k", "w")), "[s]\nk = w\n");
   assert.equal(edit("[s]\nk=\n", (d) => d.set("s", "k", "w")), "[s]\nk=w\n");
   assert.equal(edit("[s]\nk = v\n", (d) => d.set("s", "k", "")), "[s]\nk =\n");
@@ -375,21 +379,54 @@ Deno.test("set: a replaced value keeps indentation, key spelling and spacing", (
 
 Deno.test("set: a key's continuation lines and sub-section are replaced with it", () => {
   assert.equal(
-    edit("[s]\nk = a\n# c\n\n  b\n\nj = 1\n", (d) => d.set("s", "k", "x")),
+    edit("[s]\nk = a\n\n  b\n\nj = 1\n", (d) => d.set("s", "k", "x")),
     "[s]\nk = x\n\nj = 1\n",
   );
   assert.equal(edit("[s]\ns3 =\n  a = 1\n  b = 2", (d) => d.set("s", "s3", "x")), "[s]\ns3 = x");
 });
 
-Deno.test("set: a new key goes after the section's last key, in its style", () => {
+// botocore skips comment lines inside a value (they are not part of it) and
+// keeps blank lines in it (they are): the comments stay, the value's lines go.
+const INTERLEAVED = "[a]\nk = v1\n# c1\n  v2\nz = 1\n";
+
+Deno.test("set: comment lines between a value's continuation lines are kept", () => {
+  assert.equal(edit(INTERLEAVED, (d) => d.set("a", "k", "NEW")), "[a]\nk = NEW\n# c1\nz = 1\n");
+  assert.equal(
+    edit("[s]\nk = a\n# c\n\n  b\n  ; d\n\t\n  e\n\nj = 1\n", (d) => d.set("s", "k", "x")),
+    "[s]\nk = x\n# c\n  ; d\n\nj = 1\n",
+  );
+  // In a sub-section too; each kept line keeps its line ending, the last
+  // takes the value's (none at the end of the file).
+  assert.equal(
+    edit("[s]\r\ns3 =\r\n  ; note\n  a = 1\r# c\r\n  b = 2", (d) => d.set("s", "s3", "x")),
+    "[s]\r\ns3 = x\r\n  ; note\n# c",
+  );
+  const doc = parseIni(INTERLEAVED);
+  doc.set("a", "k", "NEW");
+  assert.deepEqual(doc.toRecord(), { a: { k: "NEW", z: "1" } });
+});
+
+Deno.test("delete: comment lines between a value's continuation lines are kept", () => {
+  assert.equal(edit(INTERLEAVED, (d) => d.delete("a", "k")), "[a]\n# c1\nz = 1\n");
+  assert.equal(
+    edit("[s]\na=1\nk = a\n\n# c\n  b\r\n# d\r  e", (d) => d.delete("s", "k")),
+    "[s]\na=1\n# c\n# d",
+  );
+  assert.equal(
+    edit("[DEFAULT]\nk = 1\n ; c\n  2\n[s]\n", (d) => d.delete("DEFAULT", "k")),
+    "[DEFAULT]\n ; c\n[s]\n",
+  );
+});
+
+Deno.test("set: a new key goes after the section's last key, at column 0, spaced like its keys", () => {
   const text = "[a]\n  k=1\n  j=2\n# about b\n\n[b]\nx = 1\n";
   assert.equal(
     edit(text, (d) => d.set("a", "new", "v")),
-    "[a]\n  k=1\n  j=2\n  new=v\n# about b\n\n[b]\nx = 1\n",
+    "[a]\n  k=1\n  j=2\nnew=v\n# about b\n\n[b]\nx = 1\n",
   );
   assert.equal(
     edit("[a]\n\n[b]\nx : 1\n", (d) => d.set("a", "n", "v")),
-    "[a]\nn : v\n\n[b]\nx : 1\n",
+    "[a]\nn = v\n\n[b]\nx : 1\n",
   );
   assert.equal(edit("[a]\n", (d) => d.set("a", "n", "v")), "[a]\nn = v\n");
 });
@@ -407,8 +444,54 @@ Deno.test("set: a new key is never indented into a continuation or under one", (
   );
 });
 
+Deno.test("set: awsmfa's keys go at column 0 in a section whose lines are indented", () => {
+  const session = (d: ReturnType<typeof parseIni>, n: string, section = "Prod") => {
+    for (const k of ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]) {
+      d.set(section, k, `${k}${n}`);
+    }
+  };
+  const first = edit("[Prod]\n  output  =   \n", (d) => session(d, "1"));
+  assert.equal(
+    first,
+    "[Prod]\n  output  =   \naws_access_key_id  = aws_access_key_id1\n" +
+      "aws_secret_access_key  = aws_secret_access_key1\naws_session_token  = aws_session_token1\n",
+  );
+  // Keys written indented (by an older awsmfa) come back to column 0: in
+  // place where the next line is not indented, else at the section's end (in
+  // place, column 0 would make the next indented line continue its value).
+  const old = "[Prod]\n  output = json\n  aws_access_key_id = A\n  aws_secret_access_key = S\n" +
+    "  aws_session_token = T\n# end\n\n[next]\nx = 1\n";
+  assert.equal(
+    edit(old, (d) => session(d, "2")),
+    "[Prod]\n  output = json\naws_session_token = aws_session_token2\n" +
+      "aws_access_key_id = aws_access_key_id2\naws_secret_access_key = aws_secret_access_key2\n" +
+      "# end\n\n[next]\nx = 1\n",
+  );
+  assert.equal(edit("[s]\n  k = v\nj = 1\n", (d) => d.set("s", "k", "w")), "[s]\nk = w\nj = 1\n");
+  // Where an indented header follows, no line of the section can be at
+  // column 0 (the header would continue its value): botocore comes first.
+  assert.equal(
+    edit("[a]\n  k = 1\n  j = 2\n  [b]\nx = 1\n", (d) => d.set("a", "k", "3")),
+    "[a]\n  k = 3\n  j = 2\n  [b]\nx = 1\n",
+  );
+  for (const text of [first, old, "[a]\n  k = 1\n  j = 2\n  [b]\nx = 1\n"]) {
+    const doc = parseIni(text);
+    const before = doc.toRecord();
+    const section = doc.sections()[0];
+    session(doc, "3", section);
+    for (const k of ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]) {
+      before[section][k] = `${k}3`;
+    }
+    assert.deepEqual(doc.toRecord(), before);
+  }
+});
+
 Deno.test("set: a new section is appended after one blank line", () => {
   assert.equal(edit("[a]\nk = 1\n", (d) => d.set("b", "n", "v")), "[a]\nk = 1\n\n[b]\nn = v\n");
+  assert.equal(
+    edit("[a]\n  k : 1\n", (d) => d.set("b", "n", "v")),
+    "[a]\n  k : 1\n\n[b]\nn = v\n",
+  );
   assert.equal(edit("[a]\nk = 1\n\n", (d) => d.set("b", "n", "v")), "[a]\nk = 1\n\n[b]\nn = v\n");
   assert.equal(edit("", (d) => d.set("b", "n", "v")), "[b]\nn = v\n");
   assert.equal(
@@ -430,7 +513,7 @@ Deno.test("set: inserted lines use the file's line ending; a final newline is ad
 Deno.test("set: matches keys case-insensitively; [DEFAULT] keys get an own override", () => {
   assert.equal(
     edit("[s]\nAWS_SESSION_TOKEN = a\n", (d) => d.set("s", "aws_session_token", "b")),
-    "[s]\nAWS_SESSION_TOKEN = b\n",
+    "[s]\naws_session_token = b\n",
   );
   const doc = parseIni("[DEFAULT]\nregion = eu\n[s]\nk = 1\n");
   doc.set("s", "region", "us");
@@ -582,5 +665,5 @@ Deno.test("index: non-ASCII keys are compared after Python's lower-casing", () =
   const doc = parseIni("[s]\nÜBER = 1\n");
   assert.equal(doc.get("s", "über"), "1");
   doc.set("s", "Über", "2");
-  assert.equal(doc.toString(), "[s]\nÜBER = 2\n");
+  assert.equal(doc.toString(), "[s]\nÜber = 2\n");
 });

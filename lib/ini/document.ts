@@ -117,12 +117,21 @@ export class IniDocument {
 
   /**
    * Sets `key` in `section` to the one-line `value`, creating the key (after
-   * the section's last key, in the section's style) or the section (at the
-   * end, after a blank line) as needed. An existing key keeps its line's
-   * indentation, spelling and separator spacing; its continuation lines or
-   * sub-section are replaced with it.
+   * the section's last key) or the section (at the end, after a blank line)
+   * as needed. An existing key keeps its place and the spacing around its
+   * separator; its continuation lines or sub-section go, the comment lines
+   * between them stay.
    *
-   * @returns whether the text changed (setting a key to its value changes nothing).
+   * The line written is `key`, as spelled here, then `=` and the value, at
+   * column 0: so the JavaScript SDK (case-sensitive keys, `=` only) and the
+   * Go SDK (an indented line is never a key) read it as botocore does. An
+   * indented key whose next line is indented too (which column 0 would make
+   * a continuation of it) moves to the end of its section; only where an
+   * indented header follows the section (no line of it can then be at
+   * column 0) does the line take the indentation botocore needs.
+   *
+   * @returns whether the text changed (setting a key to its value changes
+   *   nothing where its line is already written so).
    * @throws {UsageError} for a key or value (or the name of a section to create)
    *   that botocore could not read back as written.
    * @throws {FileFormatError} if the file has problems.
@@ -144,26 +153,29 @@ export class IniDocument {
       return true;
     }
     const entry = lookup(scan, section, name, false);
-    if (entry !== -1) {
-      const line0 = scan.keyLine[entry];
-      const line1 = scan.keyEnd[entry];
-      if (line0 === line1 && keyValue(scan, entry) === value) return false;
-      const p = keyLineParts(scan, line0);
-      const after = p.valueStart < p.valueEnd
-        ? text.slice(p.sep + 1, p.valueStart)
-        : p.keyEnd < p.sep
-        ? " "
-        : "";
-      const line = text.slice(scan.starts[line0], p.sep + 1) + (value === "" ? "" : after) + value;
-      this.#splice(scan.starts[line0], scan.ends[line1], line);
+    if (entry === -1) {
+      this.#insertKey(scan, occurrence, key, value);
       return true;
     }
-    this.#insertKey(scan, occurrence, key, value);
+    const first = scan.keyLine[entry];
+    const line = replacementLine(scan, entry, key, value);
+    if (line === undefined) {
+      // Moved to the end of its section, at column 0.
+      this.#replaceBlock(scan, entry, undefined);
+      this.#insertKey(this.#index(), sectionOfKey(scan, entry), key, value);
+      return true;
+    }
+    if (
+      first === scan.keyEnd[entry] &&
+      text.slice(scan.starts[first], keyLineParts(scan, first).valueEnd) === line
+    ) return false;
+    this.#replaceBlock(scan, entry, line);
     return true;
   }
 
   /**
    * Removes `key` (any case) from `section` with its continuation lines;
+   * the comment lines between them stay (they are not part of the value),
    * nothing else changes. A key `section` only inherits from `[DEFAULT]`
    * stays.
    *
@@ -179,7 +191,7 @@ export class IniDocument {
     if (latent !== undefined && section !== DEFAULT_SECTION) {
       throw latentError(scan, section, latent);
     }
-    this.#splice(scan.starts[scan.keyLine[entry]], scan.starts[scan.keyEnd[entry] + 1], "");
+    this.#replaceBlock(scan, entry, undefined);
     return true;
   }
 
@@ -254,32 +266,43 @@ export class IniDocument {
 
   #insertKey(scan: IniScan, section: number, key: string, value: string): void {
     const hasKeys = scan.secKeyEnd[section] > scan.secKeyStart[section];
-    const last = hasKeys ? scan.secKeyEnd[section] - 1 : -1;
-    const afterLine = last === -1 ? scan.secLine[section] : scan.keyEnd[last];
+    const afterLine = hasKeys ? scan.keyEnd[scan.secKeyEnd[section] - 1] : scan.secLine[section];
     const style = hasKeys
       ? prevailingStyle(scan, scan.secKeyStart[section], scan.secKeyEnd[section])
       : prevailingStyle(scan, 0, scan.keyCount);
-    // The new line must not be indented more than the key line before it
-    // (it would continue that value), nor less than the next header (which
-    // would then continue the new value).
-    let indent = style.indent;
-    if (last !== -1) {
-      const lastIndent = indentOf(scan, scan.keyLine[last]);
-      if (indent.length > lastIndent.length) indent = lastIndent;
-    }
-    let next = afterLine + 1;
-    while (next < scan.lineCount && (scan.kinds[next] === BLANK || scan.kinds[next] === COMMENT)) {
-      next++;
-    }
-    if (next < scan.lineCount) {
-      const nextIndent = indentOf(scan, next);
-      if (indent.length < nextIndent.length) indent = nextIndent;
-    }
-    const line = indent + key + style.before + style.sep + (value === "" ? "" : style.after) +
-      value;
+    // Column 0 is never more indented than the key line before it (so it
+    // does not continue that value); an indented header after it would
+    // continue the new value, so the line takes that header's indentation.
+    const line = keyLine(nextIndent(scan, afterLine), key, style, value);
     const eolEnd = scan.starts[afterLine + 1];
     if (scan.ends[afterLine] < eolEnd) this.#splice(eolEnd, eolEnd, line + scan.eol);
     else this.#splice(eolEnd, eolEnd, scan.eol + line);
+  }
+
+  /**
+   * Replaces key `entry`'s lines with `line` (or nothing), keeping the
+   * comment lines among them: botocore skips those, while the blank and
+   * continuation lines are the value's. Each kept line keeps its line
+   * ending, but the last takes the block's.
+   */
+  #replaceBlock(scan: IniScan, entry: number, line: string | undefined): void {
+    const text = scan.text;
+    const first = scan.keyLine[entry];
+    const last = scan.keyEnd[entry];
+    const lines: number[] = [];
+    for (let l = first + 1; l < last; l++) if (scan.kinds[l] === COMMENT) lines.push(l);
+    let out = "";
+    let eol = "";
+    if (line !== undefined) {
+      out = line;
+      eol = text.slice(scan.ends[first], scan.starts[first + 1]);
+    }
+    for (const l of lines) {
+      out += eol + text.slice(scan.starts[l], scan.ends[l]);
+      eol = text.slice(scan.ends[l], scan.starts[l + 1]);
+    }
+    if (out !== "") out += text.slice(scan.ends[last], scan.starts[last + 1]);
+    this.#splice(scan.starts[first], scan.starts[last + 1], out);
   }
 
   #problemsError(problems: readonly IniProblem[]): FileFormatError {
@@ -345,14 +368,79 @@ function indentOf(scan: IniScan, line: number): string {
   return text.slice(start, i);
 }
 
+/**
+ * The line that replaces key `entry`'s block in place, or `undefined` if the
+ * key must move to the end of its section: it is indented, and so is the
+ * line after its block, which column 0 would make a continuation of it.
+ * Where an indented header follows the section (no line of the section can
+ * then be at column 0), the line keeps its indentation.
+ */
+function replacementLine(
+  scan: IniScan,
+  entry: number,
+  key: string,
+  value: string,
+): string | undefined {
+  const text = scan.text;
+  const first = scan.keyLine[entry];
+  let indent = "";
+  const own = indentOf(scan, first);
+  if (own !== "" && nextIndent(scan, scan.keyEnd[entry]) !== "") {
+    const section = sectionOfKey(scan, entry);
+    if (nextIndent(scan, scan.keyEnd[scan.secKeyEnd[section] - 1]) === "") return undefined;
+    indent = own;
+  }
+  const p = keyLineParts(scan, first);
+  const style: KeyStyle = {
+    before: plainSpace(text.slice(p.keyEnd, p.sep), ""),
+    after: p.valueStart < p.valueEnd
+      ? plainSpace(text.slice(p.sep + 1, p.valueStart), " ")
+      : p.keyEnd < p.sep
+      ? " "
+      : "",
+  };
+  return keyLine(indent, key, style, value);
+}
+
+/** The indentation of the first line after `line` that is not blank or a comment ("" if none). */
+function nextIndent(scan: IniScan, line: number): string {
+  let next = line + 1;
+  while (next < scan.lineCount && (scan.kinds[next] === BLANK || scan.kinds[next] === COMMENT)) {
+    next++;
+  }
+  return next < scan.lineCount ? indentOf(scan, next) : "";
+}
+
+/** The header occurrence that key `key` belongs to. */
+function sectionOfKey(scan: IniScan, key: number): number {
+  let lo = 0;
+  let hi = scan.sectionCount - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (scan.secKeyStart[mid] <= key) lo = mid;
+    else hi = mid - 1;
+  }
+  // Sections without keys share their secKeyStart with the next one.
+  while (lo > 0 && scan.secKeyEnd[lo] <= key) lo--;
+  return lo;
+}
+
+/** The spacing around a key line's separator. */
 interface KeyStyle {
-  indent: string;
   before: string;
-  sep: string;
   after: string;
 }
 
-/** The most common key-line style in `sections` (the later one on a tie). */
+function keyLine(indent: string, key: string, style: KeyStyle, value: string): string {
+  return indent + key + style.before + "=" + (value === "" ? "" : style.after) + value;
+}
+
+/** `space` if it is spaces and tabs only (every parser's whitespace), else `instead`. */
+function plainSpace(space: string, instead: string): string {
+  return /^[ \t]*$/.test(space) ? space : instead;
+}
+
+/** The most common spacing around the separator in keys `fromKey` to `toKey` (the later one on a tie). */
 function prevailingStyle(scan: IniScan, fromKey: number, toKey: number): KeyStyle {
   const text = scan.text;
   const counts = new Map<string, { count: number; last: number; style: KeyStyle }>();
@@ -361,18 +449,16 @@ function prevailingStyle(scan: IniScan, fromKey: number, toKey: number): KeyStyl
   for (let key = fromKey; key < toKey && seen < 1000; key++, seen++) {
     const line = scan.keyLine[key];
     const p = keyLineParts(scan, line);
-    const before = text.slice(p.keyEnd, p.sep);
+    const before = plainSpace(text.slice(p.keyEnd, p.sep), "");
     const style: KeyStyle = {
-      indent: text.slice(scan.starts[line], p.keyStart),
       before,
-      sep: text[p.sep],
       after: p.valueStart < p.valueEnd
-        ? text.slice(p.sep + 1, p.valueStart)
+        ? plainSpace(text.slice(p.sep + 1, p.valueStart), " ")
         : before === ""
         ? ""
         : " ",
     };
-    const id = `${style.indent}\0${style.before}\0${style.sep}\0${style.after}`;
+    const id = `${style.before}\0${style.after}`;
     const entry = counts.get(id);
     if (entry === undefined) counts.set(id, { count: 1, last: seen, style });
     else {
@@ -387,7 +473,7 @@ function prevailingStyle(scan: IniScan, fromKey: number, toKey: number): KeyStyl
       (entry.count === best.count && entry.last > best.last)
     ) best = entry;
   }
-  return best?.style ?? { indent: "", before: " ", sep: "=", after: " " };
+  return best?.style ?? { before: " ", after: " " };
 }
 
 function newSectionText(
@@ -398,9 +484,7 @@ function newSectionText(
   value: string,
 ): string {
   const eol = scan.eol;
-  const style = prevailingStyle(scan, 0, scan.keyCount);
-  const line = style.indent + key + style.before + style.sep + (value === "" ? "" : style.after) +
-    value;
+  const line = keyLine("", key, prevailingStyle(scan, 0, scan.keyCount), value);
   if (text.length === 0) return `[${section}]${eol}${line}${eol}`;
   const last = scan.lineCount - 1;
   const terminated = scan.ends[last] < text.length;

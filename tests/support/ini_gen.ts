@@ -14,7 +14,6 @@
 
 import fc from "fast-check";
 
-/** A key block in a generated file (offsets into `text`). */
 /** A line of a generated file and the line ending after it. */
 export interface GenLine {
   /** The line's text. */
@@ -23,10 +22,10 @@ export interface GenLine {
   eol: string;
 }
 
+/** A key block in a generated file (offsets into `text`). */
 export interface GenKey {
   /** The key as written. */
   name: string;
-  /** Offset of the key line's first character. */
   /** The line ending of the key line. */
   keyEol: string;
   /**
@@ -34,6 +33,7 @@ export interface GenKey {
    * they are not part of the value, unlike the blank lines there).
    */
   comments: GenLine[];
+  /** Offset of the key line's first character. */
   start: number;
   /** Offset just after the content of the block's last line (before its terminator). */
   end: number;
@@ -66,9 +66,9 @@ type Eol = "\n" | "\r\n" | "\r";
 interface LineSpec {
   text: string;
   role?: { section: number; key?: number; name?: string; keyEnd?: boolean; header?: boolean };
-}
   /** A blank or comment line among the continuation lines of this key. */
   inKey?: { section: number; key: number };
+}
 
 const KEY_NAMES = [
   "aws_access_key_id",
@@ -260,11 +260,11 @@ export interface IniFileOptions {
   sectionNames?: readonly string[];
   /** Whether to add a `[DEFAULT]` section sometimes (default true). */
   withDefault?: boolean;
-}
   /** Whether headers are sometimes indented (default true). */
   indentedHeaders?: boolean;
   /** `"lf"` for LF line endings only (default: LF, CRLF, CR and mixes). */
   lineEndings?: "any" | "lf";
+}
 
 /** Valid (botocore-accepted) credentials/config files with their models. */
 export function iniFileArb(options: IniFileOptions = {}): fc.Arbitrary<GenFile> {
@@ -287,8 +287,8 @@ export function iniFileArb(options: IniFileOptions = {}): fc.Arbitrary<GenFile> 
     if (r.defaultAt >= 0) {
       specs.splice(Math.min(r.defaultAt, specs.length), 0, toSpec("DEFAULT", r.defaultBody));
     }
-    const eolAt = (i: number): Eol =>
     if (options.indentedHeaders === false) { for (const s of specs) s.headerIndent = ""; }
+    const eolAt = (i: number): Eol =>
       r.eol === "lf"
         ? "\n"
         : r.eol === "crlf"
@@ -386,10 +386,10 @@ function render(
     const end = text.length;
     text += eol;
     prevEol = eol;
-    const role = line.role;
     if (line.inKey !== undefined && /^[ \t]*[#;]/.test(line.text)) {
       sections[line.inKey.section].keys[line.inKey.key].comments.push({ text: line.text, eol });
     }
+    const role = line.role;
     if (role === undefined) return;
     const section = sections[role.section];
     if (role.header) {
