@@ -15,6 +15,7 @@
 import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./aws_client.ts";
 import type { SessionCredentials } from "./aws_files.ts";
 import { registerSecrets } from "./errors.ts";
+import { checkSessionCredentials, type StsCredentials } from "./session_check.ts";
 import { describeCallFailure } from "./sts_errors.ts";
 
 export { type CallOptions, classifySdkError, type LongTermKeys } from "./aws_client.ts";
@@ -69,6 +70,7 @@ export async function getSessionToken(
   return credentialsFrom(output.Credentials, {
     operation: "GetSessionToken",
     endpoint: options.endpoint,
+    now: (options.now ?? Date.now)(),
   });
 }
 
@@ -94,15 +96,8 @@ export async function assumeRole(
   return credentialsFrom(output.Credentials, {
     operation: "AssumeRole",
     endpoint: options.endpoint,
+    now: (options.now ?? Date.now)(),
   });
-}
-
-/** The credentials part of an STS answer, as the SDK parses it. */
-interface StsCredentials {
-  AccessKeyId?: string;
-  SecretAccessKey?: string;
-  SessionToken?: string;
-  Expiration?: Date;
 }
 
 type AnyStsCommand =
@@ -129,28 +124,23 @@ async function send(
 
 function credentialsFrom(
   credentials: StsCredentials | undefined,
-  call: { operation: string; endpoint: string },
+  call: { operation: string; endpoint: string; now: number },
 ): SessionCredentials {
   // Known to every printer from now on, before anything can go wrong with them.
   registerSecrets([credentials?.SecretAccessKey ?? "", credentials?.SessionToken ?? ""]);
-  const expiration = credentials?.Expiration;
-  if (
-    !credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken ||
-    !(expiration instanceof Date) || Number.isNaN(expiration.getTime())
-  ) {
-    throw describeCallFailure({ kind: "unreadable", detail: "the credentials are incomplete" }, {
+  const check = checkSessionCredentials(credentials, { now: call.now });
+  if (!check.ok) {
+    const failure = check.absent
+      ? { kind: "unreadable" as const, detail: check.problem }
+      : { kind: "invalid-credentials" as const, detail: check.problem };
+    throw describeCallFailure(failure, {
       operation: call.operation,
       endpoint: call.endpoint,
       sourceSection: "",
       accessKeyId: "",
-      now: Date.now(),
+      now: call.now,
       usedCode: true,
     });
   }
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    sessionToken: credentials.SessionToken,
-    expiration,
-  };
+  return check.session;
 }

@@ -63,6 +63,9 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   return ExitCode.Ok;
 }
 
+/** A new session this close to its end is written, but the outcome line says so. */
+const EXPIRES_SOON_MS = 60_000;
+
 /** Options for {@link describeOutcome}. */
 export interface DescribeOutcomeOptions {
   /** The current time (ms), for the relative expiry. */
@@ -86,7 +89,10 @@ export function describeOutcome(
       return `Profile ${profile} already has an MFA session, valid until ${until}.` +
         (options.forceHint === false ? "" : " Use --force to renew it now.");
     case "refreshed":
-      return `Profile ${profile} is ready: MFA session valid until ${until}.`;
+      return expiration.getTime() - options.now < EXPIRES_SOON_MS
+        ? `Profile ${profile} is ready, but its MFA session expires within a minute: valid ` +
+          `until ${until}.`
+        : `Profile ${profile} is ready: MFA session valid until ${until}.`;
     case "refreshed-elsewhere":
       return `Profile ${profile} was refreshed by another awsmfa run meanwhile; ` +
         `valid until ${until}. Your code was not used.`;
