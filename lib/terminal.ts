@@ -1,6 +1,7 @@
 /**
  * The terminal edge of the code prompt: opens the controlling terminal (even
- * when stdin is a pipe), switches it to raw mode, feeds its bytes to the
+ * when stdin is a pipe: `/dev/tty` on Unix, the console's `CONIN$` and
+ * `CONOUT$` on Windows), switches it to raw mode, feeds its bytes to the
  * pure state machine in `prompt.ts` and redraws the line; always restores
  * the terminal.
  *
@@ -19,42 +20,124 @@ export interface Terminal {
 
 const encoder = new TextEncoder();
 
+/** The console's own devices on Windows (the `\\.\` form is never taken as a file name). */
+export const WINDOWS_CONSOLE = { input: "\\\\.\\CONIN$", output: "\\\\.\\CONOUT$" } as const;
+
+/** Why the last {@link openTerminal} found none, for messages; "" when it found one. */
+let missingReason = "";
+
+/** Terminals in raw mode now, for {@link restoreTerminals}. */
+const rawTerminals = new Set<Terminal>();
+
 /**
- * Opens the user's terminal: standard input when it is one, else `/dev/tty`
- * on Unix (so a piped stdin does not matter). Undefined when there is none
- * (CI, cron, a detached process).
+ * Opens the user's terminal: standard input when it is one, else the
+ * terminal itself (`/dev/tty` on Unix, `CONIN$`/`CONOUT$` on Windows), so a
+ * piped stdin does not matter. Undefined when there is none (CI, cron, a
+ * detached process); {@link missingTerminalReason} then says why.
  */
 export async function openTerminal(): Promise<Terminal | undefined> {
+  missingReason = "";
   // Standard input first: it needs no special permission and works on every OS.
   // Not when stderr is a pipe (credential_process under the AWS CLI and SDKs,
-  // which capture it): the prompt would be invisible, so use /dev/tty.
+  // which capture it): the prompt would be invisible, so use the terminal itself.
   if (Deno.stdin.isTerminal() && (Deno.stderr.isTerminal() || Deno.build.os === "windows")) {
-    return {
+    return tracked({
       read: (buffer) => Deno.stdin.read(buffer),
       write: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
       setRaw: (on) => Deno.stdin.setRaw(on),
       close: () => {},
-    };
+    });
   }
-  if (Deno.build.os === "windows") return undefined;
-  // stdin is a pipe: ask the controlling terminal itself. (Deno grants /dev/tty
-  // only with --allow-all, which awsmfa runs with: --allow-run is as strong.)
+  return Deno.build.os === "windows" ? await openWindowsConsole() : await openTty();
+}
+
+/** `/dev/tty`, the controlling terminal (Deno grants it only with --allow-all, which awsmfa has). */
+async function openTty(): Promise<Terminal | undefined> {
   let tty: Deno.FsFile;
   try {
     tty = await Deno.open("/dev/tty", { read: true, write: true });
-  } catch {
+  } catch (error) {
+    missingReason = `/dev/tty cannot be opened: ${(error as Error).message}`;
     return undefined;
   }
   if (!tty.isTerminal()) {
     tty.close();
+    missingReason = "/dev/tty is not a terminal";
     return undefined;
   }
-  return {
+  return tracked({
     read: (buffer) => tty.read(buffer),
     write: (text) => void tty.writeSync(encoder.encode(text)),
     setRaw: (on) => tty.setRaw(on),
     close: () => tty.close(),
+  });
+}
+
+/**
+ * The console of this process on Windows, as dax and aws-vault open it:
+ * `CONIN$` for the keys (read and write access: setting its mode needs both)
+ * and `CONOUT$` for the prompt. A process without a console (a service, a
+ * detached process) cannot open them.
+ */
+async function openWindowsConsole(): Promise<Terminal | undefined> {
+  let input: Deno.FsFile | undefined;
+  try {
+    input = await Deno.open(WINDOWS_CONSOLE.input, { read: true, write: true });
+    const output = await Deno.open(WINDOWS_CONSOLE.output, { read: true, write: true });
+    return tracked({
+      read: (buffer) => input!.read(buffer),
+      write: (text) => void output.writeSync(encoder.encode(text)),
+      setRaw: (on) => input!.setRaw(on),
+      close: () => {
+        input!.close();
+        output.close();
+      },
+    });
+  } catch (error) {
+    input?.close();
+    missingReason = `the console (CONIN$, CONOUT$) cannot be opened: ${(error as Error).message}`;
+    return undefined;
+  }
+}
+
+/**
+ * Why the last {@link openTerminal} found no terminal, e.g. `the console
+ * (CONIN$, CONOUT$) cannot be opened: …`; "" when it found one.
+ */
+export function missingTerminalReason(): string {
+  return missingReason;
+}
+
+/** Keeps track of when `terminal` is in raw mode, for {@link restoreTerminals}. */
+function tracked(terminal: Terminal): Terminal {
+  const wrapped: Terminal = {
+    read: terminal.read,
+    write: terminal.write,
+    setRaw(on) {
+      terminal.setRaw(on);
+      if (on) rawTerminals.add(wrapped);
+      else rawTerminals.delete(wrapped);
+    },
+    close() {
+      rawTerminals.delete(wrapped);
+      terminal.close();
+    },
   };
+  return wrapped;
+}
+
+/**
+ * Takes every terminal awsmfa put in raw mode back to normal, for a process
+ * that must exit while a prompt is still waiting (it ends the line too).
+ */
+export function restoreTerminals(): void {
+  for (const terminal of rawTerminals) {
+    try {
+      terminal.setRaw(false);
+      terminal.write("\n");
+    } catch { /* gone already */ }
+  }
+  rawTerminals.clear();
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * `awsmfa exec PROFILE -- COMMAND [ARGS...]`: runs a command with the
- * session in its environment (the secrets never on its command line),
- * forwards signals to it and exits with its exit code.
+ * session in its environment (the secrets never on its command line), or,
+ * with `--server`, served to it by a local credentials server that renews
+ * it (lib/credential_server/); forwards signals to it and exits with its
+ * exit code.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import type { Context } from "../context.ts";
 import { formatError, UsageError } from "../errors.ts";
 import { refreshSession } from "../refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
+import type { FlagSpecs } from "../args.ts";
 import { sessionVariables } from "../shell_env.ts";
 
 /** The exec command. */
@@ -23,13 +26,28 @@ overrides them. SIGTERM and SIGHUP (and SIGINT when not typed at the terminal, w
 sends it to COMMAND itself) are passed on to COMMAND; awsmfa exits with its exit code,
 or 128 + the signal's number when a signal ended it.
 
+With --server, COMMAND gets no keys at all: awsmfa serves the session on
+127.0.0.1 (the container-credentials protocol every AWS SDK and the AWS CLI
+speak) and gives COMMAND only AWS_CONTAINER_CREDENTIALS_FULL_URI and
+AWS_CONTAINER_AUTHORIZATION_TOKEN (a fresh random token). While COMMAND runs,
+awsmfa renews the session before it expires (15 minutes before, or
+--min-remaining if longer) as login does: mfa_process or --code-command, else
+the prompt on the terminal. The server stops when COMMAND exits.
+
 PROFILE defaults to $AWS_PROFILE, then 'default'.`,
-  flags: SESSION_FLAGS,
+  flags: {
+    ...SESSION_FLAGS,
+    server: {
+      type: "boolean",
+      help: "Serve the session to COMMAND on 127.0.0.1 and renew it, instead of env variables",
+    },
+  } satisfies FlagSpecs,
   takesCommandLine: true,
   examples: [
     "awsmfa exec george -- aws s3 ls",
     "awsmfa exec george -- terraform apply",
     "awsmfa exec george --code 123456 -- ./deploy.sh --prod",
+    "awsmfa exec george --server -- terraform apply",
   ],
   run,
 };
@@ -59,6 +77,14 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   }
   const request = sessionRequest(args, context, { command: "exec", profileOptional: true });
   const outcome = await refreshSession(request, context);
+  if (args.flags.server === true) {
+    const { runWithServer } = await import("../credential_server/exec_server.ts");
+    return await runWithServer({
+      request,
+      outcome,
+      runCommand: (env) => runCommand(argv, env, context),
+    }, context);
+  }
   return await runCommand(argv, childEnvironment(context.environment(), outcome.session), context);
 }
 
