@@ -9,7 +9,14 @@
 import type { Context } from "./context.ts";
 import { formatRfc3339, parseTimestamp } from "./durations.ts";
 import { ConfigError, FileFormatError, registerSecrets, UsageError } from "./errors.ts";
-import { decodeIniBytes, getConfigProfile, type IniDocument, parseIni } from "./ini/mod.ts";
+import {
+  decodeIniBytes,
+  getConfigProfile,
+  type IniDocument,
+  type IniView,
+  parseIni,
+  quickScanIni,
+} from "./ini/mod.ts";
 import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
 
 /** The two files the AWS CLI reads. */
@@ -65,11 +72,44 @@ function noHome(): ConfigError {
  */
 export function loadIni(bytes: Uint8Array | null, path: string): IniDocument {
   if (bytes === null) return parseIni("");
+  const doc = parseChecked(decodeChecked(bytes, path), path);
+  registerSecrets(() => secretValues(doc));
+  return doc;
+}
+
+/**
+ * {@link loadIni} for a reader of `keys` only (`status`, the skip path): the
+ * read-only quick scan when it covers the file, else the document; the same
+ * values and the same errors either way.
+ */
+export function loadIniView(
+  bytes: Uint8Array | null,
+  path: string,
+  keys: readonly string[],
+): IniView {
+  if (bytes === null) return parseIni("");
+  const text = decodeChecked(bytes, path);
+  const quick = quickScanIni(text, keys);
+  if (quick === undefined) {
+    const doc = parseChecked(text, path);
+    registerSecrets(() => secretValues(doc));
+    return doc;
+  }
+  // The scan keeps `keys` only: the secrets are read only if something is printed to stderr.
+  let secrets: string[] | undefined;
+  registerSecrets(() => secrets ??= secretValues(parseIni(text)));
+  return quick;
+}
+
+function decodeChecked(bytes: Uint8Array, path: string): string {
   const decoded = decodeIniBytes(bytes);
   if ("problem" in decoded) throw formatProblem(path, decoded.problem);
-  const doc = parseIni(decoded.text);
+  return decoded.text;
+}
+
+function parseChecked(text: string, path: string): IniDocument {
+  const doc = parseIni(text);
   if (doc.problems.length > 0) throw formatProblem(path, doc.problems[0], doc.problems.length);
-  registerSecrets(() => secretValues(doc));
   return doc;
 }
 
@@ -77,7 +117,7 @@ export function loadIni(bytes: Uint8Array | null, path: string): IniDocument {
 const SECRET_KEYS = ["aws_secret_access_key", "aws_session_token", "aws_security_token"];
 
 /** Every secret `doc` holds now, in any section (for the printers, see `registerSecrets`). */
-function secretValues(doc: IniDocument): string[] {
+function secretValues(doc: IniView): string[] {
   return ["DEFAULT", ...doc.sections()].flatMap((section) =>
     SECRET_KEYS.map((key) => doc.get(section, key)).filter((v) => typeof v === "string")
   );
@@ -236,8 +276,17 @@ export type StoredSession =
   /** A session (ours or another tool's); expiration when recorded. */
   | { kind: "session"; accessKeyId: string; expiration?: Date };
 
+/** The keys {@link readStoredSession} reads. */
+export const STORED_SESSION_KEYS = [
+  "aws_access_key_id",
+  "aws_session_token",
+  "aws_security_token",
+  "aws_credential_expiration",
+  "expiration",
+] as const;
+
 /** Reads what the target section holds now. */
-export function readStoredSession(doc: IniDocument, section: string): StoredSession {
+export function readStoredSession(doc: IniView, section: string): StoredSession {
   const get = (key: string) => {
     const value = doc.get(section, key);
     return typeof value === "string" && value !== "" ? value : undefined;

@@ -6,11 +6,14 @@
  *
  * @module
  */
-import { readStoredSession, SOURCE_SUFFIX } from "./aws_files.ts";
-import type { IniDocument } from "./ini/mod.ts";
+import { readStoredSession, SOURCE_SUFFIX, STORED_SESSION_KEYS } from "./aws_files.ts";
+import type { IniView } from "./ini/mod.ts";
 
 /** Under this much time left, a session is "expiring soon". */
 export const EXPIRING_SOON_MS = 15 * 60 * 1000;
+
+/** The keys the statuses read (for `loadIniView`). */
+export const STATUS_KEYS: readonly string[] = [...STORED_SESSION_KEYS, "mfa_serial"];
 
 /** A source section and its target. */
 export interface MfaProfileRef {
@@ -44,7 +47,7 @@ export interface ProfileStatus extends MfaProfileRef {
 }
 
 /** Every source section (`[Xmfa]`, X not empty) with its target, in file order. */
-export function mfaProfiles(doc: IniDocument): MfaProfileRef[] {
+export function mfaProfiles(doc: IniView): MfaProfileRef[] {
   const profiles: MfaProfileRef[] = [];
   for (const section of doc.sections()) {
     if (section.length > SOURCE_SUFFIX.length && section.endsWith(SOURCE_SUFFIX)) {
@@ -55,19 +58,19 @@ export function mfaProfiles(doc: IniDocument): MfaProfileRef[] {
 }
 
 /** The state of `ref`'s session at `now` (ms). */
-export function profileStatus(doc: IniDocument, ref: MfaProfileRef, now: number): ProfileStatus {
+export function profileStatus(doc: IniView, ref: MfaProfileRef, now: number): ProfileStatus {
   const sections = new Set(doc.sections());
   return profileStatusIn(doc, ref, now, sections);
 }
 
 /** {@link profileStatus} for every MFA profile of `doc`. */
-export function allProfileStatuses(doc: IniDocument, now: number): ProfileStatus[] {
+export function allProfileStatuses(doc: IniView, now: number): ProfileStatus[] {
   const sections = new Set(doc.sections());
   return mfaProfiles(doc).map((ref) => profileStatusIn(doc, ref, now, sections));
 }
 
 function profileStatusIn(
-  doc: IniDocument,
+  doc: IniView,
   ref: MfaProfileRef,
   now: number,
   sections: Set<string>,
@@ -75,23 +78,26 @@ function profileStatusIn(
   const hasSource = sections.has(ref.sourceSection);
   const hasTarget = sections.has(ref.profile);
   const serial = hasSource ? doc.get(ref.sourceSection, "mfa_serial") : undefined;
+  let state: SessionState = "none";
+  let expiration: Date | undefined;
+  if (hasTarget) {
+    const stored = readStoredSession(doc, ref.profile);
+    if (stored.kind === "long-term") state = "long-term";
+    else if (stored.kind === "session") {
+      expiration = stored.expiration;
+      state = expiration ? sessionState(expiration.getTime(), now) : "unknown";
+    }
+  }
   const status: ProfileStatus = {
-    ...ref,
+    profile: ref.profile,
+    sourceSection: ref.sourceSection,
     hasSource,
     hasTarget,
     mfaSerial: typeof serial === "string" && serial !== "" ? serial : undefined,
-    state: "none",
+    state,
   };
-  if (!hasTarget) return status;
-  const stored = readStoredSession(doc, ref.profile);
-  if (stored.kind === "long-term") return { ...status, state: "long-term" };
-  if (stored.kind === "none") return status;
-  if (!stored.expiration) return { ...status, state: "unknown" };
-  return {
-    ...status,
-    state: sessionState(stored.expiration.getTime(), now),
-    expiration: stored.expiration,
-  };
+  if (expiration) status.expiration = expiration;
+  return status;
 }
 
 /** `valid`, `expiring-soon` or `expired` for a session ending at `expiration` (ms). */

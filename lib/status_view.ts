@@ -68,7 +68,8 @@ export interface TableOptions {
 /**
  * The table of `statuses`: a header and one row each, no line wider than
  * `width` (long device ARNs, then profile names, are shortened in the
- * middle), no trailing spaces.
+ * middle), no trailing spaces. Widths count code points; each distinct
+ * expiry is formatted once.
  */
 export function formatStatusTable(
   statuses: readonly ProfileStatus[],
@@ -77,15 +78,34 @@ export function formatStatusTable(
   const width = options.width ?? 80;
   const header = ["PROFILE", "MFA DEVICE", "SESSION", "EXPIRES"];
   const today = formatLocalTime(new Date(options.now)).slice(0, 10);
-  const rows = statuses.map((status) => [
-    status.profile,
-    deviceLabel(status.mfaSerial),
-    stateLabel(status.state),
-    expiryCell(status.expiration, options.now, today),
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => [...row[column]].length))
-  );
+  const expiries = new Map<number, string>();
+  const widths = header.map((title) => title.length);
+  // Code points, not UTF-16 units: count them the slow way only when a name needs it.
+  let astral = false;
+  const rows = statuses.map((status) => {
+    const expiration = status.expiration;
+    let expiry = "";
+    if (expiration) {
+      const at = expiration.getTime();
+      expiry = expiries.get(at) ?? "";
+      if (expiry === "") expiries.set(at, expiry = expiryCell(expiration, options.now, today));
+    }
+    const row = [status.profile, deviceLabel(status.mfaSerial), stateLabel(status.state), expiry];
+    if (!astral && SURROGATE.test(row[0] + row[1])) astral = true;
+    for (let column = 0; column < 4; column++) {
+      if (row[column].length > widths[column]) widths[column] = row[column].length;
+    }
+    return row;
+  });
+  const chars = astral ? (text: string) => [...text].length : (text: string) => text.length;
+  if (astral) {
+    widths.fill(0);
+    for (const row of [header, ...rows]) {
+      for (let column = 0; column < 4; column++) {
+        widths[column] = Math.max(widths[column], chars(row[column]));
+      }
+    }
+  }
   const gap = 2;
   const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1);
   // Shrink the device column, then the profile column, then the expiry, to fit.
@@ -94,30 +114,33 @@ export function formatStatusTable(
     if (excess <= 0) break;
     widths[column] = Math.max(minimum, widths[column] - excess);
   }
-  const line = (cells: string[], states?: SessionState) =>
-    cells.map((cell, column) => {
-      const fitted = fit(cell, widths[column]);
-      const last = column === cells.length - 1;
-      const padded = last
-        ? fitted
-        : fitted.padEnd(widths[column] + gap - ([...fitted].length - fitted.length));
-      const colour = column === 2 && states && options.colour ? STATE_COLOURS[states] : undefined;
-      if (!colour) return padded;
-      return colour + fitted + "\x1b[0m" + padded.slice(fitted.length);
-    }).join("").trimEnd();
-  return [
-    line(header),
-    ...rows.map((row, index) => line(row, statuses[index].state)),
-  ].join("\n") + "\n";
+  const line = (cells: string[], state?: SessionState) => {
+    let text = "";
+    for (let column = 0; column < 3; column++) {
+      const cell = cells[column];
+      const fitted = fit(cell, widths[column], chars);
+      const padding = " ".repeat(widths[column] + gap - chars(fitted));
+      const colour = column === 2 && state && options.colour ? STATE_COLOURS[state] : undefined;
+      text += colour ? colour + fitted + "\x1b[0m" + padding : fitted + padding;
+    }
+    return (text + fit(cells[3], widths[3], chars)).trimEnd();
+  };
+  const lines = [line(header)];
+  for (let index = 0; index < rows.length; index++) {
+    lines.push(line(rows[index], statuses[index].state));
+  }
+  return lines.join("\n") + "\n";
 }
 
-/** `text` cut to `width` characters with `…` in the middle when longer. */
-function fit(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** `text` cut to `width` characters (as `chars` counts them) with `…` in the middle when longer. */
+function fit(text: string, width: number, chars: (text: string) => number): string {
+  if (text.length <= width || chars(text) <= width) return text;
+  const points = [...text];
   const head = Math.ceil((width - 1) / 2);
   const tail = width - 1 - head;
-  return chars.slice(0, head).join("") + "…" + (tail > 0 ? chars.slice(-tail).join("") : "");
+  return points.slice(0, head).join("") + "…" + (tail > 0 ? points.slice(-tail).join("") : "");
 }
 
 /** The one-line form for `status PROFILE`, e.g. `george: valid, expires in 11 h 58 min (…)`. */

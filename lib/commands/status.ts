@@ -6,11 +6,11 @@
  * @module
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
-import { checkProfileName, loadIni, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
+import { checkProfileName, loadIniView, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { ExitCode } from "../errors.ts";
-import { allProfileStatuses, isUsable, profileStatus } from "../mfa_profiles.ts";
+import { allProfileStatuses, isUsable, profileStatus, STATUS_KEYS } from "../mfa_profiles.ts";
 import { readFileIfExists } from "../safe_file.ts";
 import { formatStatusLine, formatStatusTable, statusJson } from "../status_view.ts";
 
@@ -41,7 +41,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   const json = args.flags.json === true;
   const files = locateFiles(context);
   const bytes = await readFileIfExists(files.credentials);
-  const doc = loadIni(bytes, files.credentials);
+  const doc = loadIniView(bytes, files.credentials, STATUS_KEYS);
   const now = context.now();
 
   if (profile !== undefined) {

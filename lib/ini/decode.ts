@@ -6,7 +6,10 @@
 
 import type { IniProblem } from "./scan.ts";
 
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// The replacing decoder is about twice as fast as the fatal one: a text without U+FFFD was
+// valid UTF-8 (each invalid sequence becomes one); one with it is decoded again, strictly.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes a file's bytes as strict UTF-8, as botocore does. A byte-order
@@ -15,8 +18,10 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * a problem on the line of the first one.
  */
 export function decodeIniBytes(bytes: Uint8Array): { text: string } | { problem: IniProblem } {
+  const text = decoder.decode(bytes);
+  if (!text.includes("\ufffd")) return { text };
   try {
-    return { text: decoder.decode(bytes) };
+    return { text: strict.decode(bytes) };
   } catch {
     const at = firstInvalidUtf8(bytes);
     let line = 1;

@@ -29,8 +29,9 @@ export function generatedProfileName(i: number): string {
 
 /**
  * A credentials file with `n` MFA profiles. Profile `i` has a valid session
- * (11 h left) when `i` is even, an expired one when `i % 4 === 1`, none when
- * `i % 4 === 3`. Keys and tokens are fake but well-formed.
+ * (1 to 11 h left) when `i` is even, an expired one (1 to 11 h ago) when
+ * `i % 4 === 1`, none when `i % 4 === 3`; no two expirations are alike among
+ * 36,000 profiles. Keys and tokens are fake but well-formed.
  */
 export function credentialsWithProfiles(n: number, options: GenProfilesOptions = {}): string {
   const now = options.now ?? Date.now();
@@ -46,7 +47,9 @@ export function credentialsWithProfiles(n: number, options: GenProfilesOptions =
         `mfa_serial = arn:aws:iam::${account}:mfa/${name}\n`,
     );
     if (i % 4 === 3) continue;
-    const expiration = i % 2 === 0 ? now + 11 * 3600_000 : now - 2 * 3600_000;
+    // Each its own time (as sessions refreshed at different times), within 10 h.
+    const spread = ((i * 7919) % 36_000) * 1000;
+    const expiration = i % 2 === 0 ? now + 3600_000 + spread : now - 3600_000 - spread;
     parts.push(
       `\n[${name}]\naws_access_key_id = ASIA${id}WXYZ\n` +
         `aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvb${id.slice(2)}\n` +
