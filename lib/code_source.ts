@@ -8,7 +8,7 @@
 import { type ChildResult, DEFAULT_OUTPUT_LIMIT, runChild, shellCommand } from "./child.ts";
 import { AuthError, CancelledError, UsageError } from "./errors.ts";
 import { normalizeCode } from "./prompt.ts";
-import { openTerminal, promptCode, type Terminal } from "./terminal.ts";
+import { missingTerminalReason, openTerminal, promptCode, type Terminal } from "./terminal.ts";
 
 /** How to get the code. */
 export type CodeSource =
@@ -127,10 +127,14 @@ export async function openCodeReader(
     case "prompt": {
       const terminal = await openTerminal();
       if (!terminal) {
-        throw new UsageError("No MFA code given, and there is no terminal to ask for one.", {
-          fix: "Pass it with --code 123456, pipe it with --code - (one line on stdin), or set " +
-            "mfa_process (or --code-command) to a command that prints it.",
-        });
+        const why = missingTerminalReason();
+        throw new UsageError(
+          `No MFA code given, and there is no terminal to ask for one${why ? ` (${why})` : ""}.`,
+          {
+            fix: "Pass it with --code 123456, pipe it with --code - (one line on stdin), or set " +
+              "mfa_process (or --code-command) to a command that prints it.",
+          },
+        );
       }
       return promptReader(terminal);
     }

@@ -57,7 +57,7 @@ async function openTty(): Promise<Terminal | undefined> {
   try {
     tty = await Deno.open("/dev/tty", { read: true, write: true });
   } catch (error) {
-    missingReason = `/dev/tty cannot be opened: ${(error as Error).message}`;
+    missingReason = `/dev/tty: ${osMessage(error)}`;
     return undefined;
   }
   if (!tty.isTerminal()) {
@@ -95,14 +95,20 @@ async function openWindowsConsole(): Promise<Terminal | undefined> {
     });
   } catch (error) {
     input?.close();
-    missingReason = `the console (CONIN$, CONOUT$) cannot be opened: ${(error as Error).message}`;
+    missingReason = `no console: CONIN$ and CONOUT$ cannot be opened: ${osMessage(error)}`;
     return undefined;
   }
 }
 
+/** An error's text without Deno's `: open 'PATH'` tail. */
+function osMessage(error: unknown): string {
+  return (error as Error).message.replace(/: open '[^']*'$/, "");
+}
+
 /**
- * Why the last {@link openTerminal} found no terminal, e.g. `the console
- * (CONIN$, CONOUT$) cannot be opened: …`; "" when it found one.
+ * Why the last {@link openTerminal} found no terminal, e.g. `/dev/tty: No
+ * such device or address (os error 6)` or `no console: CONIN$ and CONOUT$
+ * cannot be opened: …`; "" when it found one.
  */
 export function missingTerminalReason(): string {
   return missingReason;
