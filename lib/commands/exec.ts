@@ -26,13 +26,12 @@ overrides them. SIGTERM and SIGHUP (and SIGINT when not typed at the terminal, w
 sends it to COMMAND itself) are passed on to COMMAND; awsmfa exits with its exit code,
 or 128 + the signal's number when a signal ended it.
 
-With --server, COMMAND gets no keys at all: awsmfa serves the session on
-127.0.0.1 (the container-credentials protocol every AWS SDK and the AWS CLI
-speak) and gives COMMAND only AWS_CONTAINER_CREDENTIALS_FULL_URI and
-AWS_CONTAINER_AUTHORIZATION_TOKEN (a fresh random token). While COMMAND runs,
-awsmfa renews the session before it expires (15 minutes before, or
---min-remaining if longer) as login does: mfa_process or --code-command, else
-the prompt on the terminal. The server stops when COMMAND exits.
+With --server, COMMAND gets no keys at all: awsmfa serves the session on 127.0.0.1 (the
+container-credentials protocol every AWS SDK and the AWS CLI speak) and gives COMMAND only
+AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN (a fresh random
+token). While COMMAND runs, awsmfa renews the session 15 minutes before it expires (or
+--min-remaining, if longer) as login does: mfa_process or --code-command, else the prompt
+on the terminal. The server stops when COMMAND exits.
 
 PROFILE defaults to $AWS_PROFILE, then 'default'.`,
   flags: {

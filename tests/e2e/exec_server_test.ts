@@ -299,3 +299,20 @@ Deno.test("exec --server: no code to be had: said once, and the current session 
   );
   assert.equal(result.stderr.match(/No MFA code given/g)?.length, 1);
 });
+
+Deno.test("exec --server: warns that keys in [default] come before the server", async () => {
+  await using world = await loggedIn();
+  const text = await world.readCredentials();
+  await world.writeCredentials(
+    `[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n` +
+      `aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\n${text}`,
+  );
+  const result = await serve(world, ["george", "--server", "--", "true"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stderr,
+    `awsmfa: warning: [default] in ${world.credentialsPath} has keys, and the AWS CLI and SDKs ` +
+      "read them before they ask the credentials server: COMMAND would use them, not the server. " +
+      "Move them to a named profile.\n",
+  );
+});
