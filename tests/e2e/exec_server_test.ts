@@ -316,3 +316,25 @@ Deno.test("exec --server: warns that keys in [default] come before the server", 
       "Move them to a named profile.\n",
   );
 });
+
+Deno.test("exec --server: SIGTERM reaches COMMAND, and awsmfa exits with its code", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await using world = await loggedIn();
+  const run = spawnCli([
+    "exec",
+    "george",
+    "--server",
+    "--",
+    "sh",
+    "-c",
+    "trap 'echo got-TERM; exit 3' TERM; echo ready >&2; while :; do sleep 0.05; done",
+  ], { env: world.env, timeoutMs: 60_000 });
+  for (let i = 0; i < 600 && !run.stderrSoFar().includes("ready\n"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  run.child.kill("SIGTERM");
+  const result = await run.done;
+  assert.equal(result.code, 3, result.stderr);
+  assert.equal(result.stdout, "got-TERM\n");
+});
