@@ -10,8 +10,9 @@
  * unpaired surrogates, indented headers and key lines, and every line the
  * reference parser would reject (so a scan never vouches for a bad file).
  *
- * The work per line is a few built-in calls (`split`, `charCodeAt`,
- * `indexOf`, `slice`, `trim`); values are kept for the requested keys only.
+ * It keeps no line index and makes no string per line: `indexOf` finds the
+ * line ends and separators (one scan of the text each), and only section
+ * names, key names and the requested keys' values are sliced out.
  *
  * @module
  */
@@ -33,13 +34,6 @@ export interface IniView {
  */
 // deno-lint-ignore no-control-regex -- these are the characters the fast path does not model
 const ODD = /[\v\f\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
-/** A line break other than CRLF, in a text with a CR. */
-const NOT_CRLF = /\r(?!\n)|(?<!\r)\n/;
-const ANY_EOL = /\r\n|\r|\n/;
-/** A line with indented content: a continuation line (or an indented header or key). */
-const INDENTED = /^[ \t]+[^ \t\r\n#;]/m;
-/** Lines that are neither blank, nor comments, nor indented. */
-const CONTENT_LINES = /^[^ \t\r\n#;][^\r\n]*/gm;
 const SPACE = 0x20;
 const TAB = 0x09;
 const HASH = 0x23;
@@ -100,101 +94,167 @@ export class QuickIni implements IniView {
  */
 export function quickScanIni(text: string, keys: readonly string[]): QuickIni | undefined {
   if (ODD.test(text) || !text.isWellFormed()) return undefined;
-  // Without continuation lines, only header and key lines (and lines the parser rejects) matter:
-  // one built-in call finds them, leaving out blank lines and comments.
-  const lines = !INDENTED.test(text)
-    ? text.match(CONTENT_LINES) ?? []
-    : !text.includes("\r")
-    ? text.split("\n")
-    : NOT_CRLF.test(text)
-    ? text.split(ANY_EOL)
-    : text.split("\r\n");
-  const wanted = new Map<string, number>();
-  for (const key of keys) {
-    const name = key.toLowerCase();
-    if (!wanted.has(name)) wanted.set(name, wanted.size);
+  const scanner = new Scanner(text, keys);
+  return scanner.run() ? scanner.result() : undefined;
+}
+
+/** The state of one scan; each method returns false to give up. */
+class Scanner {
+  readonly text: string;
+  wanted = new Map<string, number>();
+  names: string[] = [];
+  ids = new Map<string, number>();
+  values: (IniValue | undefined)[][] = [];
+  defaults: (IniValue | undefined)[] | undefined;
+  /** The section's values ([DEFAULT]'s too), by wanted key. */
+  current: (IniValue | undefined)[] | undefined;
+  /** The section's key names so far (all [DEFAULT]s' for DEFAULT), to find duplicates. */
+  keyList: string[] = [];
+  sectionKeys = this.keyList;
+  defaultKeys: string[] | undefined;
+  /** A key line came since the header: indented lines continue it. */
+  inKey = false;
+  /** The key line's value is empty (a sub-section if continued). */
+  keyEmpty = false;
+  /** The index of the key being continued if it is a wanted one, else -1. */
+  wantedAt = -1;
+  /** Its value's lines, once it has a continuation line. */
+  parts: string[] | undefined;
+  /** Blank lines since the key block's last line. */
+  blanks = 0;
+  /** The next '=' and ':' at or after the line (-1: none): one scan of the text each. */
+  nextEq: number;
+  nextColon: number;
+
+  constructor(text: string, keys: readonly string[]) {
+    this.text = text;
+    for (const key of keys) {
+      const name = key.toLowerCase();
+      if (!this.wanted.has(name)) this.wanted.set(name, this.wanted.size);
+    }
+    this.nextEq = text.indexOf("=");
+    this.nextColon = text.indexOf(":");
   }
-  const names: string[] = [];
-  const ids = new Map<string, number>();
-  const values: (IniValue | undefined)[][] = [];
-  let defaults: (IniValue | undefined)[] | undefined;
-  let defaultKeys: string[] | undefined;
 
-  let current: (IniValue | undefined)[] | undefined; // the section's values (DEFAULT's too)
-  let sectionKeys: string[] = []; // its key names so far, to find duplicates
-  let inKey = false; // a key line came since the header: indented lines continue it
-  let keyEmpty = false; // the key line's value is empty (a sub-section if continued)
-  let wantedAt = -1; // the index of the key being continued if it is a wanted one
-  let parts: string[] | undefined; // its value's lines, once it has a continuation line
-  let blanks = 0; // blank lines since the key block's last line
-
-  const n = lines.length;
-  for (let l = 0; l < n; l++) {
-    const line = lines[l];
-    const c = line.charCodeAt(0);
-    if (c === HASH || c === SEMICOLON) continue;
-    if (c === SPACE || c === TAB) {
-      const t = line.trim();
-      if (t === "") {
-        blanks++;
+  /** Reads every line: up to LF, CRLF or a bare CR. */
+  run(): boolean {
+    const text = this.text;
+    const len = text.length;
+    let nextLF = text.indexOf("\n");
+    let nextCR = text.indexOf("\r");
+    for (let pos = 0, next = 0; pos < len; pos = next) {
+      if (nextLF !== -1 && nextLF < pos) nextLF = text.indexOf("\n", pos);
+      if (nextCR !== -1 && nextCR < pos) nextCR = text.indexOf("\r", pos);
+      let end = len;
+      next = len;
+      if (nextCR !== -1 && (nextLF === -1 || nextCR < nextLF)) {
+        end = nextCR;
+        next = nextLF === end + 1 ? end + 2 : end + 1;
+      } else if (nextLF !== -1) {
+        end = nextLF;
+        next = end + 1;
+      }
+      const c = pos < end ? text.charCodeAt(pos) : -1;
+      if (c === HASH || c === SEMICOLON) continue;
+      if (c === SPACE || c === TAB || c === -1) {
+        if (!this.indented(pos, end)) return false;
         continue;
       }
-      const d = t.charCodeAt(0);
-      if (d === HASH || d === SEMICOLON) continue;
-      // An indented line continues the key above; anywhere else it is left to the parser.
-      if (!inKey || (keyEmpty && t.indexOf("=") === -1)) return undefined;
-      if (wantedAt !== -1) {
-        parts ??= [current![wantedAt] as string];
-        for (; blanks > 0; blanks--) parts.push("");
-        parts.push(t);
-      }
-      blanks = 0;
-      continue;
+      if (this.parts !== undefined) this.current![this.wantedAt] = joinValue(this.parts);
+      this.parts = undefined;
+      this.wantedAt = -1;
+      this.blanks = 0;
+      if (!(c === BRACKET ? this.header(pos, end) : this.key(pos, end))) return false;
     }
-    if (line === "") {
-      blanks++;
-      continue;
-    }
-    if (parts !== undefined) current![wantedAt] = joinValue(parts);
-    parts = undefined;
-    wantedAt = -1;
-    blanks = 0;
-    if (c === BRACKET) {
-      const close = line.lastIndexOf("]");
-      if (close < 2) return undefined;
-      const name = line.slice(1, close);
-      inKey = false;
-      if (name === "DEFAULT") {
-        current = defaults ??= [];
-        sectionKeys = defaultKeys ??= [];
-        continue;
-      }
-      if (ids.has(name)) return undefined;
-      ids.set(name, names.length);
-      names.push(name);
-      current = [];
-      values.push(current);
-      sectionKeys = [];
-      continue;
-    }
-    // A key line: split at the first '=' or ':'.
-    let sep = line.indexOf("=");
-    const colon = line.indexOf(":");
-    if (colon !== -1 && (sep === -1 || colon < sep)) sep = colon;
-    if (sep <= 0 || current === undefined) return undefined;
-    const name = line.slice(0, sep).trimEnd().toLowerCase();
-    if (sectionKeys.includes(name)) return undefined;
-    sectionKeys.push(name);
-    inKey = true;
-    const value = sep + 1 === line.length ? "" : line.slice(sep + 1).trim();
-    keyEmpty = value === "";
-    const k = wanted.get(name);
-    if (k === undefined) continue;
-    current[k] = value;
-    wantedAt = k;
+    if (this.parts !== undefined) this.current![this.wantedAt] = joinValue(this.parts);
+    return true;
   }
-  if (parts !== undefined) current![wantedAt] = joinValue(parts);
-  return new QuickIni({ names, ids, wanted, values, defaults });
+
+  /** A blank line, a comment, or a continuation line. */
+  indented(pos: number, end: number): boolean {
+    const text = this.text;
+    let i = pos;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (i === end) {
+      this.blanks++;
+      return true;
+    }
+    const d = text.charCodeAt(i);
+    if (d === HASH || d === SEMICOLON) return true;
+    // An indented line continues the key above; anywhere else it is left to the parser.
+    if (!this.inKey) return false;
+    if (this.keyEmpty) {
+      const eq = text.indexOf("=", i);
+      if (eq === -1 || eq >= end) return false;
+    }
+    if (this.wantedAt !== -1) {
+      let j = end;
+      while (isBlank(text.charCodeAt(j - 1))) j--;
+      const parts = this.parts ??= [this.current![this.wantedAt] as string];
+      for (; this.blanks > 0; this.blanks--) parts.push("");
+      parts.push(text.slice(i, j));
+    }
+    this.blanks = 0;
+    return true;
+  }
+
+  /** A line starting with '[': a header if a ']' ends a name. */
+  header(pos: number, end: number): boolean {
+    const text = this.text;
+    // The name ends at the last ']' (lastIndexOf is slow in V8: a loop over the line).
+    let close = end - 1;
+    while (close >= pos + 2 && text.charCodeAt(close) !== 0x5d) close--;
+    if (close < pos + 2) return false;
+    const name = text.slice(pos + 1, close);
+    this.inKey = false;
+    if (name === "DEFAULT") {
+      this.current = this.defaults ??= [];
+      this.keyList = this.defaultKeys ??= [];
+      return true;
+    }
+    if (this.ids.has(name)) return false;
+    this.ids.set(name, this.names.length);
+    this.names.push(name);
+    this.values.push(this.current = []);
+    this.keyList = this.sectionKeys;
+    this.keyList.length = 0;
+    return true;
+  }
+
+  /** A key line: the key up to the first '=' or ':', the value after it. */
+  key(pos: number, end: number): boolean {
+    const text = this.text;
+    if (this.nextEq !== -1 && this.nextEq < pos) this.nextEq = text.indexOf("=", pos);
+    if (this.nextColon !== -1 && this.nextColon < pos) this.nextColon = text.indexOf(":", pos);
+    const eq = this.nextEq;
+    const colon = this.nextColon;
+    const sep = colon !== -1 && (eq === -1 || colon < eq) ? colon : eq;
+    if (sep === -1 || sep >= end || sep === pos || this.current === undefined) return false;
+    let keyEnd = sep;
+    while (isBlank(text.charCodeAt(keyEnd - 1))) keyEnd--;
+    const name = text.slice(pos, keyEnd).toLowerCase();
+    if (this.keyList.includes(name)) return false;
+    this.keyList.push(name);
+    this.inKey = true;
+    let v = sep + 1;
+    while (v < end && isBlank(text.charCodeAt(v))) v++;
+    this.keyEmpty = v === end;
+    const k = this.wanted.get(name);
+    if (k === undefined) return true;
+    let e = end;
+    while (e > v && isBlank(text.charCodeAt(e - 1))) e--;
+    this.current[k] = text.slice(v, e);
+    this.wantedAt = k;
+    return true;
+  }
+
+  result(): QuickIni {
+    return new QuickIni(this);
+  }
+}
+
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
 }
 
 /**
