@@ -13,6 +13,7 @@
  */
 
 import fc from "fast-check";
+import { rerunCommand, SEED } from "./seed.ts";
 
 /** A line of a generated file and the line ending after it. */
 export interface GenLine {
@@ -538,16 +539,14 @@ export function anyTextArb(): fc.Arbitrary<string> {
   );
 }
 
-/** The seed for this run: `AWSMFA_SEED` if set, else a new one. */
+/** The seed for fast-check in this run (see tests/support/seed.ts): a signed 32-bit integer. */
 export function testSeed(): number {
-  const fromEnv = Deno.env.get("AWSMFA_SEED");
-  if (fromEnv !== undefined && fromEnv !== "") return Number(fromEnv) | 0;
-  return (Math.random() * 0x7fffffff) | 0;
+  return SEED | 0;
 }
 
 /** How to rerun a failed property test with the same cases. */
-export function rerunHint(seed: number, file: string): string {
-  return `Rerun these cases with: AWSMFA_SEED=${seed} deno test --allow-all ${file}`;
+export function rerunHint(_seed: number, file: string): string {
+  return `Rerun these cases with: ${rerunCommand(file)}`;
 }
 
 /** `fc.assert` with the seed, adding how to rerun to the failure message. */

@@ -1,6 +1,6 @@
 /**
  * What the torture suites share: their size (`TORTURE=full` for the full
- * counts, short counts inside `deno task test`), their seed (`AWSMFA_SEED`),
+ * counts, short counts inside `deno task test`), their seed (tests/support/seed.ts),
  * a time bound per scenario, the CLI as a subprocess that can be killed at
  * any moment, a record of every byte the CLI printed (scanned for secrets at
  * the end of each suite), and the figures the README reports.
@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { FakeSts } from "../support/fake_sts.ts";
+import { derivedSeed, rerunCommand, SEED } from "../support/seed.ts";
 
 /** Whether this is the full run (`deno task torture`). */
 export const FULL = Deno.env.get("TORTURE") === "full";
@@ -18,17 +19,11 @@ export function size(short: number, full: number): number {
   return FULL ? full : short;
 }
 
-/** The run's seed: `AWSMFA_SEED`, else a new one (printed when a scenario fails). */
-export const SEED: number = (() => {
-  const fromEnv = Deno.env.get("AWSMFA_SEED");
-  if (fromEnv !== undefined && fromEnv !== "") return Number(fromEnv) >>> 0;
-  return crypto.getRandomValues(new Uint32Array(1))[0];
-})();
+export { SEED } from "../support/seed.ts";
 
 /** How to rerun: printed when a scenario fails. */
 export function rerunHint(file: string): string {
-  return `Rerun with: AWSMFA_SEED=${SEED}${FULL ? " TORTURE=full" : ""} ` +
-    `deno test --allow-all ${file}`;
+  return `Rerun with: ${rerunCommand(file)}`;
 }
 
 /** A small seeded PRNG (mulberry32) with the helpers the suites use. */
@@ -74,9 +69,7 @@ export class Rng {
 
 /** The seed of one scenario, derived from the run's seed and its name. */
 export function scenarioSeed(name: string): number {
-  let h = SEED ^ 0x811c9dc5;
-  for (const c of name) h = Math.imul(h ^ c.codePointAt(0)!, 0x01000193) >>> 0;
-  return h >>> 0;
+  return derivedSeed(name);
 }
 
 /** What a scenario gets: its PRNG and its deadline. */
@@ -95,9 +88,11 @@ export interface ScenarioContext {
  */
 export function scenario(
   name: string,
-  options: { file: string; timeoutMs: number },
+  options: { file: string; timeoutMs: number; fullOnly?: boolean },
   fn: (context: ScenarioContext) => Promise<void>,
 ): void {
+  // A full-only scenario (random timing) is not registered at all in `deno task test`.
+  if (options.fullOnly && !FULL) return;
   Deno.test({
     name: `torture: ${name}`,
     // Subprocesses killed on purpose leave pipes the sanitizers would flag.
