@@ -44,6 +44,7 @@
 
 import { CancelledError, FileError } from "./errors.ts";
 import { denoOs, type SafeFileOs } from "./safe_file_os.ts";
+import { pauseAt } from "./test_pause.ts";
 
 export type { LockHandle, SafeFileOs, TempFile } from "./safe_file_os.ts";
 export { denoOs } from "./safe_file_os.ts";
@@ -203,6 +204,7 @@ async function runLocked<T>(
   const lock = await acquireLock(lockPath, target, options);
   const transaction = new Transaction(target);
   try {
+    await pauseAt("lock-held");
     await removeStaleTemps(target);
     const info = await statTarget(target);
     if (info) warnIfShared(target, info, options.warn);
@@ -275,6 +277,7 @@ async function replaceAtomically(target: Target, bytes: Uint8Array): Promise<voi
   const { os, realPath, dir, base } = target;
   const windows = os.platform === "windows";
   throwIfAborted(target.signal);
+  await pauseAt("before-temp");
   const info = await statTarget(target);
   if (info) await checkFileWritable(target);
 
@@ -330,6 +333,7 @@ async function replaceAtomically(target: Target, bytes: Uint8Array): Promise<voi
     }
     temp.close();
     temp = undefined;
+    await pauseAt("temp-written");
     if (cancelled || target.signal?.aborted) stop();
     try {
       await renameWithRetry(tempPath!, realPath, os);
@@ -342,6 +346,7 @@ async function replaceAtomically(target: Target, bytes: Uint8Array): Promise<voi
       );
     }
     renamed = true;
+    await pauseAt("renamed");
     if (!windows) {
       // Makes the rename itself durable. Some file systems refuse to sync a
       // directory; the new content is complete on disk either way.

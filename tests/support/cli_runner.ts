@@ -72,6 +72,14 @@ export interface SpawnedCli {
   done: Promise<RunResult>;
   /** Sends SIGKILL (no-op once it exited). */
   kill(): void;
+  /** What it has printed on stderr so far. */
+  stderrSoFar(): string;
+  /**
+   * Resolves once it has printed `awsmfa: test pause at POINT` (it runs with
+   * `AWSMFA_TEST_PAUSE=POINT`: lib/test_pause.ts); rejects with what it printed
+   * when it exits first or `timeoutMs` (default 30 s) passes.
+   */
+  paused(point: string, timeoutMs?: number): Promise<void>;
 }
 
 /** Starts the CLI exactly as the e2e runner does (`AWSMFA_BIN` honoured). */
@@ -103,6 +111,14 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): SpawnedCli
     } catch { /* already gone */ }
   };
   const timer = setTimeout(kill, options.timeoutMs ?? 60_000);
+  const output = { stdout: "", stderr: "" };
+  const collect = async (stream: ReadableStream<Uint8Array>, into: "stdout" | "stderr") => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output[into] += decoder.decode(chunk, { stream: true });
+    output[into] += decoder.decode();
+  };
+  const reading = Promise.all([collect(child.stdout, "stdout"), collect(child.stderr, "stderr")]);
+  let exited = false;
   const done = (async () => {
     const writer = child.stdin.getWriter();
     try {
@@ -111,18 +127,30 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): SpawnedCli
       }
       await writer.close();
     } catch { /* it may exit (or be killed) before reading */ }
-    const output = await child.output();
+    const status = await child.status;
+    await reading;
+    exited = true;
     clearTimeout(timer);
-    const decoder = new TextDecoder();
     return {
-      code: output.code,
-      signal: output.signal,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
+      code: status.code,
+      signal: status.signal,
+      stdout: output.stdout,
+      stderr: output.stderr,
       ms: performance.now() - start,
     };
   })();
-  return { child, done, kill };
+  const paused = async (point: string, timeoutMs = 30_000) => {
+    const line = `awsmfa: test pause at ${point}\n`;
+    const deadline = performance.now() + timeoutMs;
+    while (!output.stderr.includes(line)) {
+      if (exited || performance.now() > deadline) {
+        const why = exited ? "it exited first" : `not within ${timeoutMs} ms`;
+        throw new Error(`awsmfa never paused at ${point} (${why}); stderr:\n${output.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+  return { child, done, kill, stderrSoFar: () => output.stderr, paused };
 }
 
 /** Runs awsmfa with `args` and resolves to what it printed. */
