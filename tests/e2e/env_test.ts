@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { denoDir, runCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { haveShell, runShell, type ShellName } from "../support/shells.ts";
+import { skip } from "../support/skips.ts";
 
 const NAMES = [
   "AWS_ACCESS_KEY_ID",
@@ -162,7 +163,7 @@ Deno.test("env: the AWS CLI signs with the evaluated variables", async () => {
     );
   } catch (error) {
     if (/failed \(42\)/.test(String(error))) {
-      console.warn("!!! the aws CLI is not installed: skipping the interop check");
+      skip("aws", "the interop check with the AWS CLI");
       return;
     }
     throw error;

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { ROOT, runCli, spawnCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
+import { skip } from "../support/skips.ts";
 
 /** `deno run` of a test script, with the project's imports. */
 function denoScript(script: string, ...args: string[]): string[] {
@@ -107,7 +108,7 @@ Deno.test("exec --server: the AWS CLI and the JS SDK call STS with the served se
   await using world = await loggedIn();
   const keyId = await storedKeyId(world);
   if (!awsCliPresent()) {
-    console.warn("!!! the aws CLI is not installed: skipping its half of the interop check");
+    skip("aws", "the AWS CLI's half of the interop check");
   } else {
     const cli = await serve(world, [
       "george",
@@ -247,7 +248,7 @@ Deno.test("exec --server: a session entering the margin is renewed through mfa_p
 
 Deno.test("exec --server: a role profile's session is served", async () => {
   if (!awsCliPresent()) {
-    console.warn("!!! the aws CLI is not installed: skipping the role check");
+    skip("aws", "the role check with the AWS CLI");
     return;
   }
   await using world = await setupE2e();

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { cliCommand, denoDir, runCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { ptyAvailable, startPty } from "../support/pty.ts";
+import { skip } from "../support/skips.ts";
 
 async function exec(world: E2eWorld, args: string[], extra: Record<string, string> = {}) {
   const result = await runCli(["exec", ...args], { env: { ...world.env, ...extra } });
@@ -138,10 +139,7 @@ Deno.test(
     ignore: Deno.build.os === "windows",
   },
   async () => {
-    if (!ptyAvailable()) {
-      console.warn("!!! script(1) is not installed: skipping the Ctrl-C test");
-      return;
-    }
+    if (!ptyAvailable()) return;
     await using world = await loggedIn();
     // `exec`: script(1) runs the words with sh -c, and sh itself would die of the Ctrl-C.
     const pty = startPty([
@@ -186,7 +184,7 @@ Deno.test("exec: the AWS CLI signs with the session even when AWS_PROFILE names 
     AWS_DEFAULT_REGION: "us-east-1",
   });
   if (result.code === 127) {
-    console.warn("!!! the aws CLI is not installed: skipping the interop check");
+    skip("aws", "the interop check with the AWS CLI");
     return;
   }
   assert.equal(result.code, 0, result.stderr);

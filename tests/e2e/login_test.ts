@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { botocoreSection, setupE2e } from "../support/e2e_env.ts";
+import { skip } from "../support/skips.ts";
 
 const FLOW = "[georgemfa]";
 
@@ -50,7 +51,7 @@ Deno.test("login: writes the session into [george], keeps every other byte, and 
 
   const parsed = await botocoreSection(world.credentialsPath, "george");
   if (parsed === undefined) {
-    console.warn("!!! botocore is not installed: skipping the reference-parser check");
+    skip("botocore", "the reference-parser check");
   } else {
     assert.equal(parsed.aws_session_token, session.sessionToken);
     assert.equal(parsed.aws_access_key_id, session.accessKeyId);
@@ -71,7 +72,7 @@ Deno.test("login: the AWS CLI calls STS with what awsmfa wrote", async () => {
       stderr: "piped",
     }).output();
   } catch {
-    console.warn("!!! the aws CLI is not installed: skipping the interop check");
+    skip("aws", "the interop check with the AWS CLI");
     return;
   }
   const stderr = new TextDecoder().decode(aws.stderr);

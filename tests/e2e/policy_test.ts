@@ -1,6 +1,7 @@
 /** `awsmfa policy` end to end: valid JSON on stdout, ready for `aws iam create-policy`. */
 import assert from "node:assert/strict";
 import { ROOT, runCli } from "../support/cli_runner.ts";
+import { skip } from "../support/skips.ts";
 
 Deno.test("policy: prints the policy JSON with the max age in seconds", async () => {
   const result = await runCli(["policy", "--max-age", "4h"]);
@@ -91,12 +92,12 @@ Deno.test("policy: botocore's model for iam:CreatePolicy accepts the output", as
     await writer.close();
     output = await child.output();
   } catch {
-    console.warn("!!! python3 is not installed: skipping the botocore model check");
+    skip("python3", "the botocore model check");
     return;
   }
   const stderr = new TextDecoder().decode(output.stderr);
   if (/No module named .botocore/.test(stderr)) {
-    console.warn("!!! botocore is not installed: skipping the botocore model check");
+    skip("botocore", "the botocore model check");
     return;
   }
   assert.equal(new TextDecoder().decode(output.stdout), "valid\n", stderr);

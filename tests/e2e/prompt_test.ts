@@ -8,9 +8,6 @@ import { assertNoSecrets, setupE2e } from "../support/e2e_env.ts";
 import { ptyAvailable, startPty } from "../support/pty.ts";
 
 const available = ptyAvailable();
-if (!available) {
-  console.warn("!!! util-linux 'script' is missing: skipping the terminal prompt tests");
-}
 
 function env(world: { env: Record<string, string> }): Record<string, string> {
   return { ...world.env, DENO_DIR: denoDir(), NO_COLOR: "1" };

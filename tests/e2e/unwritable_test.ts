@@ -10,12 +10,9 @@ import assert from "node:assert/strict";
 import { type CliResult, ROOT } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { tryRun } from "../support/system.ts";
+import { skip } from "../support/skips.ts";
 
 const NOBODY = 65534;
-
-function skip(reason: string): void {
-  console.error(`\n!!! SKIPPED: ${reason}\n`);
-}
 
 /** Runs the CLI as `nobody`; disposing of it removes its copy of the program. */
 interface NobodyRunner extends AsyncDisposable {
@@ -77,7 +74,10 @@ async function nobodyRunner(world: E2eWorld): Promise<NobodyRunner | undefined> 
   const probe = await run(["--version"]);
   if (probe.code !== 0) {
     await dispose();
-    skip(`nobody cannot run awsmfa here (${probe.stderr.trim()})`);
+    skip(
+      "setpriv",
+      `the unprivileged cases: nobody cannot run awsmfa here (${probe.stderr.trim()})`,
+    );
     return undefined;
   }
   return { run, [Symbol.asyncDispose]: dispose };
@@ -86,7 +86,7 @@ async function nobodyRunner(world: E2eWorld): Promise<NobodyRunner | undefined> 
 Deno.test("unwritable: a file or directory the user cannot write is refused before the code is asked for or STS is called", async () => {
   await using world = await setupE2e();
   await using nobody = await nobodyRunner(world);
-  if (!nobody) return skip("not root, or no setpriv: cannot run awsmfa as an unprivileged user");
+  if (!nobody) return skip("setpriv", "the unprivileged cases (they need root and setpriv)");
   const marker = `${world.home}/code-command-ran`;
   const codeCommand = `touch '${marker}'; echo ${await world.fake.freshCode(world.serial)}`;
   const file = world.credentialsPath;
@@ -135,7 +135,7 @@ Deno.test("unwritable: a valid session is still handed out from a read-only file
   const login = await world.run(["george", "--code", await world.fake.freshCode(world.serial)]);
   assert.equal(login.code, 0, login.stderr);
   await using nobody = await nobodyRunner(world);
-  if (!nobody) return skip("not root, or no setpriv: cannot run awsmfa as an unprivileged user");
+  if (!nobody) return skip("setpriv", "the unprivileged cases (they need root and setpriv)");
   await Deno.chmod(world.credentialsPath, 0o400);
   const result = await nobody.run(["credential-process", "george"]);
   assert.equal(result.code, 0, result.stderr);
@@ -147,7 +147,7 @@ Deno.test("unwritable: as root, an immutable file (chattr +i) is refused before 
   await using world = await setupE2e();
   const file = world.credentialsPath;
   if (Deno.uid() !== 0 || !(await tryRun("chattr", "+i", file))) {
-    return skip("chattr +i is not available here (needs root on ext4/xfs)");
+    return skip("chattr", "the immutable-file case (chattr +i needs root on ext4/xfs)");
   }
   try {
     const marker = `${world.home}/code-command-ran`;

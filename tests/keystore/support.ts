@@ -7,6 +7,7 @@
 
 import type { KeystoreContext } from "../../lib/keystore/mod.ts";
 import { tryRun } from "../support/system.ts";
+import { skip } from "../support/skips.ts";
 
 /** AWS's documentation keys. */
 export const KEYS = {
@@ -32,11 +33,7 @@ export async function missingTools(suite: string, tools: string[]): Promise<stri
   for (const tool of tools) {
     if (!await tryRun("sh", "-c", `command -v ${tool}`)) missing.push(tool);
   }
-  if (missing.length > 0) {
-    console.warn(
-      `SKIPPED: the ${suite} keystore tests need ${missing.join(", ")} (not installed).`,
-    );
-  }
+  for (const tool of missing) skip(tool, `the ${suite} keystore tests`);
   return missing;
 }
 

@@ -54,6 +54,7 @@ for i in range(count):
     out.append({"ok": True, "record": record, "defaults": defaults, "profiles": profiles})
 json.dump(out, sys.stdout)
 `;
+import { skip } from "./skips.ts";
 
 let available: boolean | undefined;
 
@@ -71,12 +72,7 @@ export function botocoreAvailable(): boolean {
       available = false;
     }
     if (!available) {
-      console.warn(
-        "\n" + "!".repeat(78) +
-          "\n!!! WARNING: python3 with botocore is missing: the botocore ORACLE " +
-          "tests are SKIPPED.\n!!! Install it (apt-get install python3-botocore) to run them.\n" +
-          "!".repeat(78) + "\n",
-      );
+      skip("botocore", "the botocore oracle checks (apt-get install python3-botocore)");
     }
   }
   return available;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { skip } from "./skips.ts";
 
 /** A session with a program in a pseudo-terminal. */
 export interface PtySession {
@@ -20,13 +21,22 @@ export interface PtySession {
 
 /** Whether `script` is available to make pseudo-terminals. */
 export function ptyAvailable(): boolean {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
+  if (scriptWorks === undefined) {
+    try {
+      scriptWorks = new Deno.Command("script", {
+        args: ["--version"],
+        stdout: "null",
+        stderr: "null",
+      }).outputSync().success;
+    } catch {
+      scriptWorks = false;
+    }
+    if (!scriptWorks) skip("script", "the terminal (pty) tests (util-linux's script(1))");
   }
+  return scriptWorks;
 }
+
+let scriptWorks: boolean | undefined;
 
 function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { skip } from "./skips.ts";
 
 /** The shells tests evaluate output with. */
 export type ShellName = "bash" | "sh" | "zsh" | "fish" | "pwsh";
@@ -23,7 +24,7 @@ export async function haveShell(shell: ShellName): Promise<boolean> {
   } catch { /* not installed */ }
   if (!warned.has(shell)) {
     warned.add(shell);
-    console.warn(`!!! ${shell} is not installed: skipping its checks`);
+    skip(shell, "its checks");
   }
   return false;
 }

@@ -23,13 +23,15 @@ import {
   tempFiles,
 } from "./support.ts";
 
+import { skip } from "../support/skips.ts";
+
 const FILE = "tests/torture/fs_test.ts";
 const log = new OutputLog();
 const isRoot = Deno.uid() === 0;
 const tried: string[] = [];
 
-function loud(message: string): void {
-  console.error(`\n!!! SKIPPED: ${message}\n`);
+function loud(tool: string, message: string): void {
+  skip(tool, message);
 }
 
 async function login(world: E2eWorld, env: Record<string, string> = {}): Promise<RunResult> {
@@ -67,7 +69,7 @@ scenario("a read-only file and a read-only directory: exit 3, named, unchanged, 
 }, async () => {
   await using world = await setupE2e();
   if (isRoot && !(await canChattr(world.home))) {
-    return loud("running as root without a working chattr: read-only cases cannot be made");
+    return loud("chattr", "the read-only cases (as root, only chattr +i can make them)");
   }
   const dir = `${world.home}/.aws`;
   const before = await world.readCredentials();
@@ -133,7 +135,7 @@ scenario("a full disk: exit 3 with ENOSPC, unchanged, no temporary file left", {
   const content = await world.readCredentials();
   const mounted = isRoot && await tryRun("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir);
   if (!mounted) {
-    return loud("cannot mount a small tmpfs (needs root): the full-disk case is not run here");
+    return loud("tmpfs", "the full-disk case (it needs root to mount a small tmpfs)");
   }
   try {
     await Deno.writeTextFile(world.credentialsPath, content, { mode: 0o600 });
