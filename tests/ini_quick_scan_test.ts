@@ -51,6 +51,11 @@ function agrees(text: string): boolean {
   const record = doc.toRecord();
   const sections = doc.sections();
   assert.deepEqual(quick.sections(), sections);
+  const last = sections.at(-1);
+  if (last !== undefined) {
+    const one = quickScanIni(text, KEYS, { sections: [last] })!;
+    for (const key of KEYS) assert.deepEqual(one.get(last, key), doc.get(last, key));
+  }
   for (const section of [...sections, "DEFAULT", "no such section"]) {
     for (const key of KEYS) {
       const expected = doc.get(section, key);
@@ -164,4 +169,11 @@ Deno.test("quick scan: the cases it leaves to the editor, and the ones it reads"
   assert.equal(quick.get("c", "region"), undefined);
   assert.throws(() => quick.get("a", "output"), /did not keep the key 'output'/);
   assert.ok(agrees(text));
+  const one = quickScanIni(text, ["k", "region"], { sections: ["b", "zz"] })!;
+  assert.deepEqual(one.sections(), ["a", "b"]);
+  assert.equal(one.get("b", "region"), "us");
+  assert.equal(one.get("zz", "region"), undefined);
+  assert.equal(one.get("DEFAULT", "region"), "eu");
+  assert.throws(() => one.get("a", "k"), /did not keep the section 'a'/);
+  assert.equal(quickScanIni("[a]\nk = v\n[a]\n", ["k"], { sections: ["b"] }), undefined);
 });

@@ -14,4 +14,4 @@ export { IniDocument, type IniRecord, parseIni, type ParseIniOptions } from "./d
 export type { IniProblem, IniValue } from "./scan.ts";
 export { decodeIniBytes } from "./decode.ts";
 export { configProfiles, configProfileSection, getConfigProfile } from "./config_profiles.ts";
-export { type IniView, QuickIni, quickScanIni } from "./quick_scan.ts";
+export { type IniView, QuickIni, quickScanIni, type QuickScanOptions } from "./quick_scan.ts";

@@ -45,24 +45,31 @@ export class QuickIni implements IniView {
   #names: string[];
   #ids: Map<string, number>;
   #wanted: Map<string, number>;
-  #values: (IniValue | undefined)[][];
+  #values: (IniValue | undefined)[];
   #defaults: (IniValue | undefined)[] | undefined;
+  #kept: Set<string> | undefined;
+  /** The scanned text. */
+  readonly text: string;
 
   /** Made by {@link quickScanIni}. */
   constructor(
     parts: {
+      text: string;
       names: string[];
       ids: Map<string, number>;
       wanted: Map<string, number>;
-      values: (IniValue | undefined)[][];
+      values: (IniValue | undefined)[];
       defaults: (IniValue | undefined)[] | undefined;
+      kept: Set<string> | undefined;
     },
   ) {
+    this.text = parts.text;
     this.#names = parts.names;
     this.#ids = parts.ids;
     this.#wanted = parts.wanted;
     this.#values = parts.values;
     this.#defaults = parts.defaults;
+    this.#kept = parts.kept;
   }
 
   /** The sections botocore lists, in file order. */
@@ -73,16 +80,25 @@ export class QuickIni implements IniView {
   /**
    * The value of `key` (any case) in `section`, inheriting `[DEFAULT]`'s.
    *
-   * @throws {Error} for a key the scan was not asked to keep.
+   * @throws {Error} for a key or a section the scan was not asked to keep.
    */
   get(section: string, key: string): IniValue | undefined {
     const k = this.#wanted.get(key.toLowerCase());
     if (k === undefined) throw new Error(`quickScanIni did not keep the key '${key}'`);
     if (section === "DEFAULT") return this.#defaults?.[k];
+    if (this.#kept !== undefined && !this.#kept.has(section)) {
+      throw new Error(`quickScanIni did not keep the section '${section}'`);
+    }
     const id = this.#ids.get(section);
     if (id === undefined) return undefined;
-    return this.#values[id][k] ?? this.#defaults?.[k];
+    return this.#values[id * this.#wanted.size + k] ?? this.#defaults?.[k];
   }
+}
+
+/** Options of {@link quickScanIni}. */
+export interface QuickScanOptions {
+  /** Keep the values of these sections only (and `[DEFAULT]`'s); by default, of every section. */
+  sections?: readonly string[];
 }
 
 /**
@@ -92,9 +108,13 @@ export class QuickIni implements IniView {
  * problem and the result agrees with `parseIni(text).toRecord()` on every
  * section name and on each of `keys` in every section.
  */
-export function quickScanIni(text: string, keys: readonly string[]): QuickIni | undefined {
+export function quickScanIni(
+  text: string,
+  keys: readonly string[],
+  options: QuickScanOptions = {},
+): QuickIni | undefined {
   if (ODD.test(text) || !text.isWellFormed()) return undefined;
-  const scanner = new Scanner(text, keys);
+  const scanner = new Scanner(text, keys, options.sections);
   return scanner.run() ? scanner.result() : undefined;
 }
 
@@ -104,10 +124,15 @@ class Scanner {
   wanted = new Map<string, number>();
   names: string[] = [];
   ids = new Map<string, number>();
-  values: (IniValue | undefined)[][] = [];
+  /** Every kept section's values, by section and wanted key (`id * wanted.size + k`). */
+  values: (IniValue | undefined)[] = [];
   defaults: (IniValue | undefined)[] | undefined;
-  /** The section's values ([DEFAULT]'s too), by wanted key. */
-  current: (IniValue | undefined)[] | undefined;
+  kept: Set<string> | undefined;
+  /** Where the section's values go ([DEFAULT]'s too), from `base`; undefined: not kept. */
+  store: (IniValue | undefined)[] | undefined;
+  base = 0;
+  /** A header came. */
+  inSection = false;
   /** The section's key names so far (all [DEFAULT]s' for DEFAULT), to find duplicates. */
   keyList: string[] = [];
   sectionKeys = this.keyList;
@@ -126,8 +151,9 @@ class Scanner {
   nextEq: number;
   nextColon: number;
 
-  constructor(text: string, keys: readonly string[]) {
+  constructor(text: string, keys: readonly string[], sections?: readonly string[]) {
     this.text = text;
+    if (sections !== undefined) this.kept = new Set(sections);
     for (const key of keys) {
       const name = key.toLowerCase();
       if (!this.wanted.has(name)) this.wanted.set(name, this.wanted.size);
@@ -160,13 +186,13 @@ class Scanner {
         if (!this.indented(pos, end)) return false;
         continue;
       }
-      if (this.parts !== undefined) this.current![this.wantedAt] = joinValue(this.parts);
+      if (this.parts !== undefined) this.store![this.base + this.wantedAt] = joinValue(this.parts);
       this.parts = undefined;
       this.wantedAt = -1;
       this.blanks = 0;
       if (!(c === BRACKET ? this.header(pos, end) : this.key(pos, end))) return false;
     }
-    if (this.parts !== undefined) this.current![this.wantedAt] = joinValue(this.parts);
+    if (this.parts !== undefined) this.store![this.base + this.wantedAt] = joinValue(this.parts);
     return true;
   }
 
@@ -190,7 +216,7 @@ class Scanner {
     if (this.wantedAt !== -1) {
       let j = end;
       while (isBlank(text.charCodeAt(j - 1))) j--;
-      const parts = this.parts ??= [this.current![this.wantedAt] as string];
+      const parts = this.parts ??= [this.store![this.base + this.wantedAt] as string];
       for (; this.blanks > 0; this.blanks--) parts.push("");
       parts.push(text.slice(i, j));
     }
@@ -207,15 +233,23 @@ class Scanner {
     if (close < pos + 2) return false;
     const name = text.slice(pos + 1, close);
     this.inKey = false;
+    this.inSection = true;
     if (name === "DEFAULT") {
-      this.current = this.defaults ??= [];
+      this.store = this.defaults ??= [];
+      this.base = 0;
       this.keyList = this.defaultKeys ??= [];
       return true;
     }
     if (this.ids.has(name)) return false;
-    this.ids.set(name, this.names.length);
+    const id = this.names.length;
+    this.ids.set(name, id);
     this.names.push(name);
-    this.values.push(this.current = []);
+    if (this.kept === undefined || this.kept.has(name)) {
+      this.store = this.values;
+      this.base = id * this.wanted.size;
+      // Grown one section at a time, the array stays dense (no gap, which could make it slow).
+      this.values.length = this.base + this.wanted.size;
+    } else this.store = undefined;
     this.keyList = this.sectionKeys;
     this.keyList.length = 0;
     return true;
@@ -229,7 +263,7 @@ class Scanner {
     const eq = this.nextEq;
     const colon = this.nextColon;
     const sep = colon !== -1 && (eq === -1 || colon < eq) ? colon : eq;
-    if (sep === -1 || sep >= end || sep === pos || this.current === undefined) return false;
+    if (sep === -1 || sep >= end || sep === pos || !this.inSection) return false;
     let keyEnd = sep;
     while (isBlank(text.charCodeAt(keyEnd - 1))) keyEnd--;
     const name = text.slice(pos, keyEnd).toLowerCase();
@@ -239,11 +273,11 @@ class Scanner {
     let v = sep + 1;
     while (v < end && isBlank(text.charCodeAt(v))) v++;
     this.keyEmpty = v === end;
-    const k = this.wanted.get(name);
+    const k = this.store === undefined ? undefined : this.wanted.get(name);
     if (k === undefined) return true;
     let e = end;
     while (e > v && isBlank(text.charCodeAt(e - 1))) e--;
-    this.current[k] = text.slice(v, e);
+    this.store![this.base + k] = text.slice(v, e);
     this.wantedAt = k;
     return true;
   }
