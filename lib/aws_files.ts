@@ -12,10 +12,12 @@ import { ConfigError, FileFormatError, registerSecrets, UsageError } from "./err
 import {
   decodeIniBytes,
   getConfigProfile,
-  type IniDocument,
+  IniDocument,
   type IniView,
   parseIni,
+  type QuickIni,
   quickScanIni,
+  type QuickScanOptions,
 } from "./ini/mod.ts";
 import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
 
@@ -86,10 +88,11 @@ export function loadIniView(
   bytes: Uint8Array | null,
   path: string,
   keys: readonly string[],
+  options: QuickScanOptions = {},
 ): IniView {
   if (bytes === null) return parseIni("");
   const text = decodeChecked(bytes, path);
-  const quick = quickScanIni(text, keys);
+  const quick = quickScanIni(text, keys, options);
   if (quick === undefined) {
     const doc = parseChecked(text, path);
     registerSecrets(() => secretValues(doc));
@@ -99,6 +102,14 @@ export function loadIniView(
   let secrets: string[] | undefined;
   registerSecrets(() => secrets ??= secretValues(parseIni(text)));
   return quick;
+}
+
+/** The editable document of a file read with {@link loadIniView} (the same text, parsed). */
+export function editableIni(view: IniView, path: string): IniDocument {
+  if (view instanceof IniDocument) return view;
+  const doc = parseChecked((view as QuickIni).text, path);
+  registerSecrets(() => secretValues(doc));
+  return doc;
 }
 
 function decodeChecked(bytes: Uint8Array, path: string): string {

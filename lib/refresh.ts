@@ -8,7 +8,9 @@
 import {
   checkProfileName,
   describeCredentialVariables,
+  editableIni,
   loadIni,
+  loadIniView,
   locateFiles,
   longTermTargetError,
   readSourceProfile,
@@ -17,11 +19,12 @@ import {
   type SessionCredentials,
   SOURCE_SUFFIX,
   type SourceProfile,
+  STORED_SESSION_KEYS,
   writeSession,
 } from "./aws_files.ts";
 import type { Context } from "./context.ts";
 import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
-import type { IniDocument } from "./ini/mod.ts";
+import type { IniDocument, IniView } from "./ini/mod.ts";
 import { checkRoleSetting } from "./role_settings.ts";
 import { checkWritable, type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";
 
@@ -76,6 +79,9 @@ export type RefreshOutcome =
   /** Another run wrote a fresh session while this one waited; the code was not used. */
   | { kind: "refreshed-elsewhere"; session: SessionCredentials };
 
+/** The keys the skip reads: the stored session, and the source's role (for `--duration`). */
+const SKIP_KEYS = [...STORED_SESSION_KEYS, "aws_secret_access_key", "role_arn"];
+
 /** Runs the login flow for `request`. */
 export async function refreshSession(
   request: RefreshRequest,
@@ -88,7 +94,7 @@ export async function refreshSession(
   );
   const minRemainingMs = (request.minRemainingSeconds ?? DEFAULT_MIN_REMAINING_SECONDS) * 1000;
   const files = locateFiles(context);
-  const bytes = await readFileIfExists(files.credentials);
+  let bytes = await readFileIfExists(files.credentials);
   if (bytes === null) {
     throw new ConfigError(`There is no credentials file at ${files.credentials}.`, {
       fix: `Create it (mode 600) with your long-term keys:\n\n${
@@ -96,11 +102,18 @@ export async function refreshSession(
       }`,
     });
   }
-  const doc = loadIni(bytes, files.credentials);
-  await checkRequestFlags(request, { sourceSection, doc, context });
+  // The skip reads two sections: the read-only quick scan, then the document only past it.
+  let view: IniView | undefined = loadIniView(bytes, files.credentials, SKIP_KEYS, {
+    sections: [profile, sourceSection],
+  });
+  await checkRequestFlags(request, { sourceSection, doc: view, context });
   const validUntil = () => context.now() + minRemainingMs;
-  const before = validSession(doc, profile, validUntil());
+  const before = validSession(view, profile, validUntil());
   if (before && !request.force) return { kind: "valid", session: before };
+  const doc = editableIni(view, files.credentials);
+  // From here on the document holds the text: let the bytes and the scan go (50 MB for 50 MB).
+  bytes = null;
+  view = undefined;
   // Another run may write a fresh session while this one waits for the lock.
   const refreshedElsewhere = (current: IniDocument): RefreshOutcome | undefined => {
     const fresh = validSession(current, profile, validUntil());
@@ -239,7 +252,7 @@ export async function refreshSession(
 
 /** The stored session of `section` if it is valid until at least `until` (ms). */
 export function validSession(
-  doc: IniDocument,
+  doc: IniView,
   section: string,
   until: number,
 ): SessionCredentials | undefined {
@@ -266,7 +279,7 @@ export function validSession(
  */
 async function checkRequestFlags(
   request: RefreshRequest,
-  options: { sourceSection: string; doc: IniDocument; context: Context },
+  options: { sourceSection: string; doc: IniView; context: Context },
 ): Promise<void> {
   const { sourceSection, doc, context } = options;
   if (request.roleArn !== undefined) {
