@@ -7,10 +7,16 @@
 import assert from "node:assert/strict";
 import { runCliBench } from "./bench/cli_bench.ts";
 import { runSdkSplit, SDK_VARIANTS } from "./bench/sdk_split.ts";
-import { runStatusSplit, STATUS_STEPS } from "./bench/status_split.ts";
+import { runStatusSplit, STATUS_STEPS, STATUS_VARIANTS } from "./bench/status_split.ts";
 
 Deno.test("bench: the process-level table has every row, each with figures", async () => {
-  const { table, figures } = await runCliBench({ runs: 1, slowRuns: 1, profiles: 50 });
+  const { table, figures } = await runCliBench({
+    runs: 1,
+    slowRuns: 1,
+    profiles: 50,
+    bigMb: { skip: 0.2, status: [0.3], refresh: 0.2 },
+    bigRuns: 1,
+  });
   const keys = figures.map((f) => f.key);
   for (
     const key of [
@@ -21,6 +27,9 @@ Deno.test("bench: the process-level table has every row, each with figures", asy
       "credential-process",
       "status",
       "refresh",
+      "skip-big",
+      "status-0mb",
+      "refresh-big",
     ]
   ) {
     assert.ok(keys.includes(key), `no ${key} row:\n${table}`);
@@ -40,10 +49,12 @@ Deno.test("bench: the SDK split has every variant", async () => {
   }
 });
 
-Deno.test("bench: the status split has every step", async () => {
+Deno.test("bench: the status split has every step, for the editor and the quick scan", async () => {
   const { table, medians } = await runStatusSplit({ runs: 1, profiles: 50 });
   for (const step of STATUS_STEPS) {
     assert.ok(medians[step] >= 0, `${step}: no figure\n${table}`);
+    assert.ok(medians[`editor ${step}`] >= 0, `editor ${step}: no figure\n${table}`);
     assert.ok(table.includes(step), `${step} is not in the table`);
   }
+  for (const [, label] of STATUS_VARIANTS) assert.ok(table.includes(label), label);
 });

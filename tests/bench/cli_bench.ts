@@ -24,6 +24,9 @@ import { cliCommand, denoDir, ROOT, taskPermissions } from "../support/cli_runne
 import { startFakeSts } from "../support/fake_sts.ts";
 import { credentialsWithProfiles, generatedProfileName } from "../support/gen_profiles.ts";
 
+/** Bytes of one generated MFA profile (tests/support/gen_profiles.ts), to size large files. */
+const PROFILE_BYTES = 556.6;
+
 /** Options of {@link runCliBench}. */
 export interface CliBenchOptions {
   /** Timed runs of each fast case (default 15; 3 with BENCH_QUICK=1). */
@@ -32,6 +35,15 @@ export interface CliBenchOptions {
   slowRuns?: number;
   /** Profiles in the file `status` reads (default 1000). */
   profiles?: number;
+  /**
+   * Sizes in MB of the large files (default: the skip path on 10 MB, status on 16.7 MB
+   * (30,000 profiles) and 50 MB, a refresh of 50 MB; `[]` leaves them out).
+   */
+  bigMb?: { skip: number; status: number[]; refresh: number } | null;
+  /** Timed runs of each large-file case (default 3; 1 with BENCH_QUICK=1). */
+  bigRuns?: number;
+  /** Only the cases with these keys (and what they are compared with); `BENCH_ONLY=a,b`. */
+  only?: string[];
 }
 
 /** One request to measure.py. */
@@ -105,13 +117,18 @@ interface Case {
   label: string;
   /** Fewer runs (the AWS CLI). */
   slow?: boolean;
+  /** A large file: fewer runs still, and its size (MB) for the memory target. */
+  bigMb?: number;
   request(): MeasureRequest | Promise<MeasureRequest>;
   /** Why the run is not what it should be, or undefined. */
   check(result: Measurement): string | undefined;
   /** Use the time the prompt appeared instead of the time to exit. */
   prompt?: boolean;
-  /** The case this one is compared with, and how. */
-  target?: { ref: string; kind: "within" | "faster"; factor: number };
+  /**
+   * The case this one is compared with, and how; `rss`: peak RSS at most `factor` times the
+   * file plus the runtime's own (the floor's RSS).
+   */
+  target?: { ref: string; kind: "within" | "faster" | "rss"; factor: number };
 }
 
 /** The aggregated figures of one case. */
@@ -174,6 +191,11 @@ export async function runCliBench(
   const runs = options.runs ?? (quick ? 3 : 15);
   const slowRuns = options.slowRuns ?? (quick ? 2 : 7);
   const profiles = options.profiles ?? 1000;
+  const big = options.bigMb === undefined
+    ? { skip: 10, status: [30_000 * PROFILE_BYTES / 1e6, 50], refresh: 50 }
+    : options.bigMb;
+  const bigRuns = options.bigRuns ?? (quick ? 1 : 3);
+  const only = options.only ?? Deno.env.get("BENCH_ONLY")?.split(",");
   const compiled = Boolean(Deno.env.get("AWSMFA_BIN"));
   const awsmfa = cliCommand();
   const aws = await awsCli();
@@ -203,6 +225,12 @@ export async function runCliBench(
         `aws_credential_expiration = ${valid}\n`,
     );
     const statusHome = await home("status", credentialsWithProfiles(profiles));
+    // Large files: generated profiles up to the size, then the login's own sections.
+    const bigFile = (mb: number, tail: string) =>
+      credentialsWithProfiles(Math.round(mb * 1e6 / PROFILE_BYTES)) + "\n" + tail;
+    const validTail = `[george]\naws_access_key_id = ASIA${"A".repeat(16)}\n` +
+      `aws_secret_access_key = ${"s".repeat(40)}\naws_session_token = ${"T".repeat(400)}\n` +
+      `aws_credential_expiration = ${valid}\n\n` + source;
     const env = (homeDir: string): Record<string, string> => ({
       HOME: homeDir,
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
@@ -298,7 +326,53 @@ export async function runCliBench(
         target: { ref: "aws", kind: "faster", factor: 5 },
       },
     );
-    if (aws) {
+    if (big) {
+      const bigHomes = new Map<string, string>();
+      const bigHome = async (name: string, mb: number, tail: string) => {
+        if (!bigHomes.has(name)) bigHomes.set(name, await home(name, bigFile(mb, tail)));
+        return bigHomes.get(name)!;
+      };
+      const mbLabel = (mb: number) => `${mb.toFixed(mb < 20 ? 1 : 0)} MB`;
+      cases.push({
+        key: "skip-big",
+        label: `valid session, ${mbLabel(big.skip)} file: \`awsmfa george\` (skip path)`,
+        bigMb: big.skip,
+        request: async () =>
+          plain([...awsmfa, "george"], await bigHome("skip-big", big.skip, validTail)),
+        check: ok(/already has an MFA session/),
+        target: { ref: "floor", kind: "within", factor: 3 },
+      });
+      for (const mb of big.status) {
+        const count = Math.round(mb * 1e6 / PROFILE_BYTES);
+        const key = `status-${mb.toFixed(0)}mb`;
+        cases.push({
+          key,
+          label: `\`awsmfa status\`, ${count.toLocaleString("en")} profiles (${mbLabel(mb)})`,
+          bigMb: mb,
+          request: async () => plain([...awsmfa, "status"], await bigHome(key, mb, validTail)),
+          check: ok(new RegExp(generatedProfileName(count - 1))),
+          target: { ref: "floor", kind: "rss", factor: 4 },
+        });
+      }
+      cases.push({
+        key: "refresh-big",
+        label: `full refresh, ${mbLabel(big.refresh)} file: \`awsmfa george --force --code C\``,
+        bigMb: big.refresh,
+        request: async () =>
+          plain(
+            [...awsmfa, "george", "--force", "--code", await fake.freshCode(serial)],
+            await bigHome("refresh-big", big.refresh, source),
+          ),
+        check: ok(/is ready/),
+        target: { ref: "floor", kind: "rss", factor: 4 },
+      });
+    }
+    if (only) {
+      const keep = new Set(only);
+      for (const c of cases) if (keep.has(c.key) && c.target) keep.add(c.target.ref);
+      cases.splice(0, cases.length, ...cases.filter((c) => keep.has(c.key)));
+    }
+    if (aws && (!only || only.includes("aws") || only.includes("refresh"))) {
       cases.push({
         key: "aws",
         label: "AWS CLI: `aws sts get-session-token` (same keys, same fake)",
@@ -344,6 +418,7 @@ export async function runCliBench(
       const order = active.map((_, i) => active[(i + round) % active.length]);
       for (const c of order) {
         if (c.slow && round >= slowRuns) continue;
+        if (c.bigMb !== undefined && round >= bigRuns) continue;
         const result = await measurer.measure(await c.request());
         const problem = c.check(result);
         if (problem) {
@@ -372,7 +447,7 @@ export async function runCliBench(
     });
     const load = [loadStart, loadAverage()].filter(Boolean).join(" → ");
     return {
-      table: formatTable(cases, figures, { compiled, aws, runs, slowRuns, load }),
+      table: formatTable(cases, figures, { compiled, aws, runs, slowRuns, bigRuns, load }),
       figures,
     };
   } finally {
@@ -384,7 +459,14 @@ export async function runCliBench(
 function formatTable(
   cases: Case[],
   figures: CaseFigures[],
-  info: { compiled: boolean; aws?: string; runs: number; slowRuns: number; load: string },
+  info: {
+    compiled: boolean;
+    aws?: string;
+    runs: number;
+    slowRuns: number;
+    bigRuns: number;
+    load: string;
+  },
 ): string {
   const byKey = new Map(figures.map((f) => [f.key, f]));
   const fmt = (n: number | undefined, digits = 1) => n === undefined ? "" : n.toFixed(digits);
@@ -404,8 +486,17 @@ function formatTable(
       const refName = c.target.ref === "aws" ? "AWS CLI" : c.target.ref;
       target = c.target.kind === "within"
         ? `≤ ${c.target.factor}x ${refName}`
+        : c.target.kind === "rss"
+        ? `peak RSS ≤ ${c.target.factor}x file + ${refName}'s`
         : `≥ ${c.target.factor}x faster than ${refName}`;
-      if (!ref || ref.ms === undefined) {
+      if (c.target.kind === "rss" && ref?.rssMb !== undefined && c.bigMb !== undefined) {
+        const limit = c.target.factor * c.bigMb + ref.rssMb;
+        versus = `${fmt(c.bigMb)} MB file, ${refName} ${fmt(ref.rssMb)} MB RSS`;
+        ratio = `${(f.rssMb! / c.bigMb).toFixed(1)}x file`;
+        cpuRatio = `${fmt(f.ms! / c.bigMb, 2)} ms/MB`;
+        met = f.rssMb! <= limit ? "yes" : "**no**";
+        target += ` (${limit.toFixed(0)} MB)`;
+      } else if (!ref || ref.ms === undefined) {
         versus = info.compiled && c.target.ref.startsWith("floor")
           ? "no floor for an executable"
           : `${refName}: ${ref?.problem ?? "not measured"}`;
@@ -434,7 +525,9 @@ function formatTable(
     : `awsmfa: \`${["deno run", ...taskPermissions(), "main.ts"].join(" ")}\``;
   lines.push(
     "",
-    `Medians of ${info.runs} interleaved runs (the AWS CLI: ${info.slowRuns}), each process ` +
+    `Medians of ${info.runs} interleaved runs (the AWS CLI: ${info.slowRuns}; the large ` +
+      `files: ${info.bigRuns}, whose ratio is the peak RSS to the file's size and whose CPU ` +
+      "ratio column shows the wall time per MB, to judge linearity), each process " +
       "timed from fork to exit (the prompt: to the prompt's first byte on the terminal; then " +
       "the code is typed and the run completes). CPU = user + system; RSS = peak resident set " +
       `(wait4). ${how}; AWS CLI: ${info.aws ?? "not installed"}. Deno ${Deno.version.deno}, ` +
