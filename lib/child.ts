@@ -272,3 +272,44 @@ export function capture(stream: ReadableStream<Uint8Array>, options: CaptureOpti
     },
   };
 }
+
+/**
+ * The file Windows would run for `program`, as its shell finds it: a name
+ * without a directory is looked up on PATH, and a name without an extension
+ * is tried with each of PATHEXT's (`aws` is `aws.cmd` where pip installed the
+ * AWS CLI; `Deno.Command` alone tries `.exe` only). Elsewhere, and when
+ * nothing matches, `program` itself (the spawn then reports it missing).
+ */
+export function findProgram(
+  program: string,
+  options: {
+    os?: typeof Deno.build.os;
+    env?: (name: string) => string | undefined;
+    isFile?: (path: string) => boolean;
+  } = {},
+): string {
+  const os = options.os ?? Deno.build.os;
+  if (os !== "windows") return program;
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const isFile = options.isFile ?? isRegularFile;
+  const hasDir = /[\\/:]/.test(program);
+  const hasExt = /\.[^.\\/]+$/.test(program);
+  const exts = hasExt ? [""] : (env("PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").split(";")
+    .filter(Boolean);
+  const dirs = hasDir ? [""] : (env("PATH") ?? "").split(";").filter(Boolean);
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const candidate = `${dir === "" ? "" : dir.replace(/[\\/]$/, "") + "\\"}${program}${ext}`;
+      if (isFile(candidate)) return candidate;
+    }
+  }
+  return program;
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}

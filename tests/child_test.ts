@@ -4,7 +4,7 @@
  * cancellation, and the capture on its own.
  */
 import assert from "node:assert/strict";
-import { capture, runChild, shellCommand, terminateTree } from "../lib/child.ts";
+import { capture, findProgram, runChild, shellCommand, terminateTree } from "../lib/child.ts";
 import { killSurvivors, survivors, waitForPids } from "./support/processes.ts";
 
 const unix = Deno.build.os !== "windows";
@@ -158,4 +158,19 @@ Deno.test("child: capture keeps the start or the end, and tells once about overf
   const all = capture(stream(), { limit: 100, keep: "end" });
   await all.done;
   assert.equal(all.text(), "abcdefghi");
+});
+
+Deno.test("findProgram: Windows finds aws.cmd on PATH through PATHEXT; elsewhere the name is kept", () => {
+  // Windows file names are case-insensitive: PATHEXT's .CMD finds aws.cmd.
+  const files = new Set(["c:\\py\\scripts\\aws.cmd", "c:\\tools\\jq.exe", "d:\\x\\run.bat"]);
+  const env = (name: string) =>
+    ({ PATH: "C:\\windows;C:\\py\\Scripts\\;C:\\tools", PATHEXT: ".COM;.EXE;.BAT;.CMD" })[name];
+  const find = (program: string) =>
+    findProgram(program, { os: "windows", env, isFile: (path) => files.has(path.toLowerCase()) });
+  assert.equal(find("aws"), "C:\\py\\Scripts\\aws.CMD");
+  assert.equal(find("jq"), "C:\\tools\\jq.EXE");
+  assert.equal(find("jq.exe"), "C:\\tools\\jq.exe");
+  assert.equal(find("D:\\x\\run"), "D:\\x\\run.BAT");
+  assert.equal(find("missing"), "missing");
+  assert.equal(findProgram("aws", { os: "linux", env, isFile: () => true }), "aws");
 });

@@ -8,6 +8,7 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
+import { findProgram } from "../child.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { formatError, UsageError } from "../errors.ts";
@@ -128,7 +129,10 @@ async function runCommand(
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   };
   try {
-    child = new Deno.Command(program, {
+    // Windows spells variable names in any case (Path); look them up as it does.
+    const variable = (name: string) =>
+      Object.entries(env).find(([key]) => key.toUpperCase() === name)?.[1];
+    child = new Deno.Command(findProgram(program, { env: variable }), {
       args: programArgs,
       env,
       clearEnv: true,
