@@ -14,7 +14,11 @@ export interface Context {
   env(name: string): string | undefined;
   /** Every environment variable, for a child process's environment. */
   environment(): Record<string, string>;
-  /** The user's home directory (HOME, else USERPROFILE, else HOMEDRIVE+HOMEPATH). */
+  /**
+   * The user's home directory, where the AWS CLI and SDKs look for `.aws`:
+   * HOME (on Windows USERPROFILE first, as Python, Node and Go read it there),
+   * else the other, else HOMEDRIVE+HOMEPATH.
+   */
   homeDir(): string | undefined;
   /** Writes text to standard output as is. */
   stdout(text: string): void;
@@ -32,6 +36,17 @@ export interface Context {
 
 const encoder = new TextEncoder();
 
+/** The home directory from the environment, as the AWS CLI and SDKs find it on `os`. */
+export function homeDirectory(
+  env: (name: string) => string | undefined,
+  os: typeof Deno.build.os,
+): string | undefined {
+  const drive = env("HOMEDRIVE");
+  const path = env("HOMEPATH");
+  const [first, second] = os === "windows" ? ["USERPROFILE", "HOME"] : ["HOME", "USERPROFILE"];
+  return env(first) ?? env(second) ?? (drive && path ? drive + path : undefined);
+}
+
 /** The context of this process. */
 export function realContext(options: { verbose?: boolean } = {}): Context {
   return {
@@ -40,12 +55,7 @@ export function realContext(options: { verbose?: boolean } = {}): Context {
       return value === "" ? undefined : value;
     },
     environment: () => Deno.env.toObject(),
-    homeDir() {
-      const env = (name: string) => Deno.env.get(name) || undefined;
-      const drive = env("HOMEDRIVE");
-      const path = env("HOMEPATH");
-      return env("HOME") ?? env("USERPROFILE") ?? (drive && path ? drive + path : undefined);
-    },
+    homeDir: () => homeDirectory((name) => Deno.env.get(name) || undefined, Deno.build.os),
     stdout(text) {
       writeAll(Deno.stdout, encoder.encode(text));
     },
