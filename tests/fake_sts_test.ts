@@ -24,6 +24,7 @@ import {
 import { base32Decode, base32Encode, hotpCode, totpCode } from "./support/totp.ts";
 import { startConnectProxy } from "./support/connect_proxy.ts";
 import { skip } from "./support/skips.ts";
+import { awsProgram, childEnv } from "./support/os_env.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Texts from sts-facts.md, copied verbatim (note the double space in UNKNOWN_SERIAL).
@@ -130,7 +131,7 @@ function assertError(answer: Answer, status: number, code: string, message?: str
   if (message !== undefined) assert.equal(answer.message, message);
 }
 
-const AWS_AVAILABLE = await new Deno.Command("aws", {
+const AWS_AVAILABLE = await new Deno.Command(awsProgram(), {
   args: ["--version"],
   stdout: "null",
   stderr: "null",
@@ -147,7 +148,6 @@ async function aws(
   const home = await Deno.makeTempDir({ prefix: "awsmfa_fake_sts_aws_" });
   try {
     const env: Record<string, string> = {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: home,
       AWS_CONFIG_FILE: `${home}/config`,
       AWS_SHARED_CREDENTIALS_FILE: `${home}/credentials`,
@@ -162,9 +162,9 @@ async function aws(
       if (value !== undefined) env[name] = value;
     }
     if (credentials.sessionToken) env.AWS_SESSION_TOKEN = credentials.sessionToken;
-    const out = await new Deno.Command("aws", {
+    const out = await new Deno.Command(awsProgram(), {
       args: [...args, "--endpoint-url", sts.url, "--output", "json"],
-      env,
+      env: childEnv(env),
       clearEnv: true,
       stdin: "null",
     }).output();

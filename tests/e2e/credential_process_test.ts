@@ -10,6 +10,7 @@ import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts"
 import { quoteSh } from "../../lib/shell_env.ts";
 import { ptyAvailable, startPty } from "../support/pty.ts";
 import { skip } from "../support/skips.ts";
+import { awsProgram, childEnv } from "../support/os_env.ts";
 
 interface ProcessJson {
   Version: number;
@@ -230,9 +231,9 @@ Deno.test("credential-process: the AWS CLI gets MFA credentials from it twice wi
   for (const round of [1, 2]) {
     let aws: Deno.CommandOutput;
     try {
-      aws = await new Deno.Command("aws", {
+      aws = await new Deno.Command(awsProgram(), {
         args: ["sts", "get-caller-identity", "--profile", "george-auto"],
-        env,
+        env: childEnv(env),
         clearEnv: true,
         stdout: "piped",
         stderr: "piped",

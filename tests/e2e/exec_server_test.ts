@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { ROOT, runCli, spawnCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { skip } from "../support/skips.ts";
+import { awsProgram, childEnv } from "../support/os_env.ts";
 
 /** `deno run` of a test script, with the project's imports. */
 function denoScript(script: string, ...args: string[]): string[] {
@@ -52,7 +53,7 @@ async function sha256(text: string): Promise<string> {
 
 function awsCliPresent(): boolean {
   try {
-    return new Deno.Command("aws", { args: ["--version"], stdout: "null", stderr: "null" })
+    return new Deno.Command(awsProgram(), { args: ["--version"], stdout: "null", stderr: "null" })
       .outputSync().success;
   } catch {
     return false;

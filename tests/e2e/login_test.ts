@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { botocoreSection, setupE2e } from "../support/e2e_env.ts";
 import { skip } from "../support/skips.ts";
+import { awsProgram, childEnv } from "../support/os_env.ts";
 
 const FLOW = "[georgemfa]";
 
@@ -64,9 +65,9 @@ Deno.test("login: the AWS CLI calls STS with what awsmfa wrote", async () => {
   assert.equal(login.code, 0, login.stderr);
   let aws: Deno.CommandOutput;
   try {
-    aws = await new Deno.Command("aws", {
+    aws = await new Deno.Command(awsProgram(), {
       args: ["sts", "get-caller-identity", "--profile", "george", "--endpoint-url", world.fake.url],
-      env: { HOME: world.home, AWS_DEFAULT_REGION: "us-east-1", PATH: Deno.env.get("PATH")! },
+      env: childEnv({ HOME: world.home, AWS_DEFAULT_REGION: "us-east-1" }),
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",

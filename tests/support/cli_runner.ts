@@ -2,11 +2,13 @@
  * Runs the awsmfa CLI as a subprocess, the way users do: `deno run main.ts`
  * with the permissions the task grants, or the executable named by
  * `AWSMFA_BIN` (a compiled build). The environment is cleared to what the
- * test gives, plus PATH and Deno's cache.
+ * test gives, plus PATH (and what Windows needs: tests/support/os_env.ts) and
+ * Deno's cache.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { childEnv } from "./os_env.ts";
 
 /** What a run printed and how it ended (see {@link RunResult}). */
 export type CliResult = RunResult;
@@ -89,12 +91,7 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): SpawnedCli
     prefix = ["-c", `umask ${options.umask}; exec "$@"`, "sh", command, ...prefix];
     command = "/bin/sh";
   }
-  const env: Record<string, string> = {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    DENO_DIR: denoDir(),
-    NO_COLOR: "1",
-    ...options.env,
-  };
+  const env = childEnv({ DENO_DIR: denoDir(), NO_COLOR: "1", ...options.env });
   const start = performance.now();
   const child = new Deno.Command(command, {
     args: [...prefix, ...args],
