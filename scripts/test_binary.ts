@@ -160,7 +160,14 @@ export async function testBinary(options: TestBinaryOptions): Promise<number> {
     if (options.suite === undefined) return 0;
     log(`running ${options.suite} against AWSMFA_BIN=${binary} from ${work}`);
     const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "--allow-all", `--config=${options.config}`, resolve(options.suite)],
+      args: [
+        "test",
+        "--allow-all",
+        `--config=${options.config}`,
+        // Every test has a time bound there too (tests/support/time_bound.ts).
+        `--preload=${join(ROOT, "tests", "support", "time_bound.ts")}`,
+        resolve(options.suite),
+      ],
       cwd: work,
       env,
       stdin: "null",
