@@ -9,6 +9,7 @@ import { type ChildResult, DEFAULT_OUTPUT_LIMIT, runChild, shellCommand } from "
 import { AuthError, CancelledError, UsageError } from "./errors.ts";
 import { normalizeCode } from "./prompt.ts";
 import { missingTerminalReason, openTerminal, promptCode, type Terminal } from "./terminal.ts";
+import { timeLimitMs } from "./time_limits.ts";
 
 /** How to get the code. */
 export type CodeSource =
@@ -60,15 +61,7 @@ export function chooseCodeSource(options: ChooseCodeSourceOptions): CodeSource {
 }
 
 function commandTimeoutMs(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const seconds = Number(text);
-  if (!(seconds > 0)) {
-    throw new UsageError(`AWSMFA_CODE_TIMEOUT is '${text}', not a number of seconds.`, {
-      fix: "Set it to the seconds a code command may take, e.g. AWSMFA_CODE_TIMEOUT=60, or " +
-        "unset it (30 s).",
-    });
-  }
-  return seconds * 1000;
+  return text === undefined ? undefined : timeLimitMs("AWSMFA_CODE_TIMEOUT", text);
 }
 
 function checkCode(input: string, origin: string): string {

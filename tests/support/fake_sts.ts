@@ -112,6 +112,8 @@ export type Fault =
     secretAccessKey?: string;
     sessionToken?: string;
     expiration?: string;
+    /** The expiration as this long after the answer (ms), when `expiration` is not given. */
+    expiresInMs?: number;
   };
 
 /** One request the fake received, as logged in {@linkcode FakeSts.requests}. */
@@ -940,7 +942,7 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
       accessKeyId: fault.accessKeyId ?? "ASIA" + randomChars(BASE32, 16),
       secretAccessKey: fault.secretAccessKey ?? randomSecretKey(),
       sessionToken: fault.sessionToken ?? randomSessionToken(),
-      expiration: fault.expiration ?? isoSeconds(serverNow() + 3600_000),
+      expiration: fault.expiration ?? isoSeconds(serverNow() + (fault.expiresInMs ?? 3600_000)),
     };
     faultSecrets.push(values.secretAccessKey, values.sessionToken);
     return reply(
