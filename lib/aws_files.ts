@@ -6,20 +6,32 @@
  *
  * @module
  */
-import type { Context } from "./context.ts";
-import { formatRfc3339, parseTimestamp } from "./durations.ts";
-import { ConfigError, FileFormatError, registerSecrets, UsageError } from "./errors.ts";
+import type { Context } from "./core/context.ts";
+import { formatRfc3339, parseTimestamp } from "./core/durations.ts";
+import { ConfigError, FileFormatError, registerSecrets, UsageError } from "./core/errors.ts";
+// The ini modules this file uses, not ini/mod.ts: that would also load what the skip path does
+// not use (config_profiles.ts, shlex.ts).
+import { getConfigProfile } from "./ini/config_profiles.ts";
+import { decodeIniBytes } from "./ini/decode.ts";
+import { IniDocument, parseIni, type ParseIniOptions } from "./ini/document.ts";
 import {
-  decodeIniBytes,
-  getConfigProfile,
-  IniDocument,
   type IniView,
-  parseIni,
   type QuickIni,
   quickScanIni,
   type QuickScanOptions,
-} from "./ini/mod.ts";
+} from "./ini/quick_scan.ts";
 import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
+
+/**
+ * How awsmfa parses the files: a refused edit is a FileFormatError (exit 3) for
+ * the file's content, a UsageError (exit 2) for a name or value it cannot write.
+ */
+const AWS_INI: ParseIniOptions = {
+  errors: {
+    format: (message, fix) => new FileFormatError(message, { fix }),
+    value: (message, fix) => new UsageError(message, { fix }),
+  },
+};
 
 /** The two files the AWS CLI reads. */
 export interface AwsFiles {
@@ -73,7 +85,7 @@ function noHome(): ConfigError {
  * document.
  */
 export function loadIni(bytes: Uint8Array | null, path: string): IniDocument {
-  if (bytes === null) return parseIni("");
+  if (bytes === null) return parseIni("", AWS_INI);
   const doc = parseChecked(decodeChecked(bytes, path), path);
   registerSecrets(() => secretValues(doc));
   return doc;
@@ -90,7 +102,7 @@ export function loadIniView(
   keys: readonly string[],
   options: QuickScanOptions = {},
 ): IniView {
-  if (bytes === null) return parseIni("");
+  if (bytes === null) return parseIni("", AWS_INI);
   const text = decodeChecked(bytes, path);
   const quick = quickScanIni(text, keys, options);
   if (quick === undefined) {
@@ -100,7 +112,7 @@ export function loadIniView(
   }
   // The scan keeps `keys` only: the secrets are read only if something is printed to stderr.
   let secrets: string[] | undefined;
-  registerSecrets(() => secrets ??= secretValues(parseIni(text)));
+  registerSecrets(() => secrets ??= secretValues(parseIni(text, AWS_INI)));
   return quick;
 }
 
@@ -119,7 +131,7 @@ function decodeChecked(bytes: Uint8Array, path: string): string {
 }
 
 function parseChecked(text: string, path: string): IniDocument {
-  const doc = parseIni(text);
+  const doc = parseIni(text, AWS_INI);
   if (doc.problems.length > 0) throw formatProblem(path, doc.problems[0], doc.problems.length);
   return doc;
 }
@@ -263,7 +275,7 @@ export function readSourceProfile(
 function inheritedFromDefault(doc: IniDocument, section: string, key: string): boolean {
   if (doc.get("DEFAULT", key) === undefined) return false;
   // delete() removes only a key the section has itself; on a copy, `doc` stays as it is.
-  return !parseIni(doc.toString()).delete(section, key);
+  return !doc.copy().delete(section, key);
 }
 
 /** Checks the shape of an MFA serial (STS: 9–256 of `[\w+=/:,.@-]`), naming the likely mistake. */

@@ -9,9 +9,9 @@
 import { chooseRegion, partitionOfRegion, serviceEndpoint } from "./aws_endpoints.ts";
 import { type AwsFiles, loadIni, readConfigSettings } from "./aws_files.ts";
 import type { CallOptions } from "./aws_client.ts";
-import type { Context } from "./context.ts";
+import type { Context } from "./core/context.ts";
 import { readFileIfExists } from "./safe_file.ts";
-import { timeLimitMs } from "./time_limits.ts";
+import { timeLimitMs } from "./core/time_limits.ts";
 
 /** Whose call it is. */
 export interface CallTarget {

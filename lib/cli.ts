@@ -6,8 +6,8 @@
  * @module
  */
 import { type FlagSpecs, formatFlags, parseArgs, type ParsedArgs } from "./args.ts";
-import { type Context, realContext } from "./context.ts";
-import { ExitCode, exitCodeOf, formatError } from "./errors.ts";
+import { type Context, realContext } from "./core/context.ts";
+import { ExitCode, exitCodeOf, formatError } from "./core/errors.ts";
 
 /** What a subcommand module exports as `command`. */
 export interface Command {
@@ -104,7 +104,7 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
       return ExitCode.Ok;
     }
     if (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version") {
-      ctx.stdout((await import("./version.ts")).versionText() + "\n");
+      ctx.stdout((await import("./core/version.ts")).versionText() + "\n");
       return ExitCode.Ok;
     }
     const named = Object.hasOwn(COMMANDS, argv[0]);

@@ -6,10 +6,10 @@
  * @module
  */
 import { type ChildResult, DEFAULT_OUTPUT_LIMIT, runChild, shellCommand } from "./child.ts";
-import { AuthError, CancelledError, UsageError } from "./errors.ts";
+import { AuthError, CancelledError, UsageError } from "./core/errors.ts";
 import { normalizeCode } from "./prompt.ts";
 import { missingTerminalReason, openTerminal, promptCode, type Terminal } from "./terminal.ts";
-import { timeLimitMs } from "./time_limits.ts";
+import { timeLimitMs } from "./core/time_limits.ts";
 
 /** How to get the code. */
 export type CodeSource =

@@ -13,7 +13,7 @@ import {
   readStoredSession,
 } from "./aws_files.ts";
 import type { ServerClock } from "./aws_client.ts";
-import { AwsmfaError } from "./errors.ts";
+import { AwsmfaError } from "./core/errors.ts";
 import type { MfaDevice } from "./iam.ts";
 import type { IniDocument } from "./ini/mod.ts";
 import type { MfaProfileRef } from "./mfa_profiles.ts";

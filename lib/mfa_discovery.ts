@@ -11,8 +11,8 @@
 import type { LongTermKeys } from "./aws_client.ts";
 import { type AwsFiles, loadIni, SOURCE_SUFFIX } from "./aws_files.ts";
 import { callOptionsFor, resolveCallSettings } from "./call_settings.ts";
-import type { Context } from "./context.ts";
-import { AuthError, AwsmfaError, ConfigError, UsageError } from "./errors.ts";
+import type { Context } from "./core/context.ts";
+import { AuthError, AwsmfaError, ConfigError, UsageError } from "./core/errors.ts";
 import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "./iam.ts";
 import type { MenuItem } from "./menu.ts";
 import { withFileLock } from "./safe_file.ts";

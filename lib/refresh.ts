@@ -22,8 +22,8 @@ import {
   STORED_SESSION_KEYS,
   writeSession,
 } from "./aws_files.ts";
-import type { Context } from "./context.ts";
-import { ConfigError, InvalidCodeError, UsageError } from "./errors.ts";
+import type { Context } from "./core/context.ts";
+import { ConfigError, InvalidCodeError, UsageError } from "./core/errors.ts";
 import type { IniDocument, IniView } from "./ini/mod.ts";
 import { checkRoleSetting } from "./role_settings.ts";
 import { checkWritable, type LockedFile, readFileIfExists, withFileLock } from "./safe_file.ts";

@@ -6,9 +6,9 @@
  * @module
  */
 import { type FlagSpecs, type ParsedArgs, singlePositional } from "./args.ts";
-import type { Context } from "./context.ts";
-import { parseDuration } from "./durations.ts";
-import { UsageError } from "./errors.ts";
+import type { Context } from "./core/context.ts";
+import { parseDuration } from "./core/durations.ts";
+import { UsageError } from "./core/errors.ts";
 import { DEFAULT_MIN_REMAINING_SECONDS, type RefreshRequest } from "./refresh.ts";
 
 /** The flags shared by the commands that print or pass on a session. */

@@ -9,8 +9,8 @@
  * @module
  */
 import { type AwsFiles, loadIni } from "./aws_files.ts";
-import type { Context } from "./context.ts";
-import { AwsmfaError, CancelledError, ConfigError } from "./errors.ts";
+import type { Context } from "./core/context.ts";
+import { AwsmfaError, CancelledError, ConfigError } from "./core/errors.ts";
 import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
 import { readFileIfExists, withFileLock } from "./safe_file.ts";
 import {

@@ -13,7 +13,7 @@ import {
   sampleSourceSection,
   type SourceProfile,
 } from "./aws_files.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "./core/errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
 import { shortKeyId } from "./sts_errors.ts";
 

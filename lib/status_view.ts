@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatLocalTime, formatRelative, formatRfc3339 } from "./durations.ts";
+import { formatLocalTime, formatRelative, formatRfc3339 } from "./core/durations.ts";
 import type { ProfileStatus, SessionState } from "./mfa_profiles.ts";
 
 /** The words for each state. */

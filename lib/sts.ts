@@ -14,7 +14,7 @@
  */
 import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./aws_client.ts";
 import type { SessionCredentials } from "./aws_files.ts";
-import { registerSecrets } from "./errors.ts";
+import { registerSecrets } from "./core/errors.ts";
 import { checkSessionCredentials, type StsCredentials } from "./session_check.ts";
 import { describeCallFailure } from "./sts_errors.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { CancelledError } from "./errors.ts";
+import { CancelledError } from "./core/errors.ts";
 import { decodeKeys, initialPromptState, reducePrompt, renderPrompt } from "./prompt.ts";
 
 /** A raw-capable terminal: where keys come from and the prompt goes. */

@@ -12,7 +12,7 @@
  *
  * The commit is stamped without touching the working tree: the module graph of `main.ts` (as
  * `deno info` sees it, which is what `deno compile` embeds) is copied with `deno.json` and
- * `deno.lock` into a temporary directory, `lib/build_info.ts` is rewritten there, and the copy is
+ * `deno.lock` into a temporary directory, `lib/core/build_info.ts` is rewritten there, and the copy is
  * compiled. The permissions baked in are the ones the `awsmfa` task in deno.json runs with, so
  * the list lives in one place.
  *
@@ -139,7 +139,7 @@ export function compileConfigText(text: string): string {
   return JSON.stringify(config, null, 2) + "\n";
 }
 
-/** The contents of `lib/build_info.ts` in a build of `commit`. */
+/** The contents of `lib/core/build_info.ts` in a build of `commit`. */
 export function buildInfoSource(commit: string | undefined): string {
   if (commit !== undefined && !/^[0-9a-f]{7,40}(-dirty)?$/.test(commit)) {
     throw new Error(`not a git commit: ${JSON.stringify(commit)}`);
@@ -223,14 +223,14 @@ export interface Stage {
 
 /**
  * Copies the build's files (main.ts's module graph, deno.json, deno.lock) from `root` into a
- * fresh temporary directory and stamps `lib/build_info.ts` there with `commit` (default: HEAD).
+ * fresh temporary directory and stamps `lib/core/build_info.ts` there with `commit` (default: HEAD).
  */
 export async function stage(
   root: string = ROOT,
   options: { commit?: string } = {},
 ): Promise<Stage> {
   const files = [...new Set([...await graphFiles(root), "deno.json", "deno.lock"])].sort();
-  const buildInfo = join("lib", "build_info.ts");
+  const buildInfo = join("lib", "core", "build_info.ts");
   if (!files.includes(buildInfo)) {
     throw new Error(`${buildInfo} is not in main.ts's module graph; cannot stamp the commit`);
   }

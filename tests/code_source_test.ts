@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { ChildEnd, ChildResult } from "../lib/child.ts";
 import { codeFromRun } from "../lib/code_source.ts";
-import { AuthError, CancelledError } from "../lib/errors.ts";
+import { AuthError, CancelledError } from "../lib/core/errors.ts";
 
 const facts = { command: "ykman oath accounts code --single aws", origin: "--code-command" };
 

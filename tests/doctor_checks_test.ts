@@ -9,7 +9,7 @@ import {
   checkSourceSection,
   formatFindings,
 } from "../lib/doctor_checks.ts";
-import { AuthError } from "../lib/errors.ts";
+import { AuthError } from "../lib/core/errors.ts";
 import { parseIni } from "../lib/ini/mod.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

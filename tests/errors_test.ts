@@ -6,7 +6,7 @@ import {
   NetworkError,
   redactSecrets,
   registerSecrets,
-} from "../lib/errors.ts";
+} from "../lib/core/errors.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const PLAIN_SECRET = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd";

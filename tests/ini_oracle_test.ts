@@ -4,8 +4,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { FileFormatError } from "../lib/errors.ts";
-import { configProfiles, type IniDocument, parseIni } from "../lib/ini/mod.ts";
+import { configProfiles, type IniDocument, IniFormatError, parseIni } from "../lib/ini/mod.ts";
 import { botocoreAvailable, botocoreParse, type BotocoreResult } from "./support/botocore.ts";
 import {
   chaosIniArb,
@@ -244,7 +243,7 @@ Deno.test({
   ignore,
   fn: async () => {
     const cases = fc.sample(editCaseArb, { seed: seed + 4, numRuns: 2000 });
-    // removeSection refuses (FileFormatError, nothing changed) where the next
+    // removeSection refuses (IniFormatError, nothing changed) where the next
     // header is indented and would become a continuation line: that is fine.
     let refused = 0;
     const afters = cases.map((c) => {
@@ -252,7 +251,7 @@ Deno.test({
       try {
         c.apply(doc);
       } catch (e) {
-        if (!(e instanceof FileFormatError && c.label.startsWith("removeSection"))) throw e;
+        if (!(e instanceof IniFormatError && c.label.startsWith("removeSection"))) throw e;
         assert.equal(doc.toString(), c.file.text);
         refused++;
         return null;

@@ -4,8 +4,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { FileFormatError, UsageError } from "../lib/errors.ts";
-import { parseIni } from "../lib/ini/mod.ts";
+import { IniFormatError, IniValueError, parseIni } from "../lib/ini/mod.ts";
 import {
   anyTextArb,
   assertProperty,
@@ -294,7 +293,7 @@ Deno.test("property: set rejects values, keys and new section names botocore cou
         assert.equal(doc.get("s", "k"), s);
         assert.deepEqual(doc.problems, []);
       } else {
-        assert.throws(() => doc.set("s", "k", s), UsageError);
+        assert.throws(() => doc.set("s", "k", s), IniValueError);
         assert.equal(doc.toString(), text);
       }
       const keyOk = s !== "" && !/[=:]/.test(s) && !new RegExp(`[${PY_SPACE}]`).test(s) &&
@@ -305,14 +304,14 @@ Deno.test("property: set rejects values, keys and new section names botocore cou
         d2.set("s", s, "v");
         assert.equal(d2.get("s", s), "v");
         assert.deepEqual(d2.problems, []);
-      } else assert.throws(() => d2.set("s", s, "v"), UsageError);
+      } else assert.throws(() => d2.set("s", s, "v"), IniValueError);
       const sectionOk = s !== "" && !/[\r\n\]]/.test(s) && !OUTER.test(s) && s.isWellFormed();
       const d3 = parseIni(text);
       if (sectionOk) {
         d3.set(s, "k", "v");
         assert.equal(d3.get(s, "k"), "v");
         assert.deepEqual(d3.problems, []);
-      } else if (s !== "s") assert.throws(() => d3.set(s, "k", "v"), UsageError);
+      } else if (s !== "s") assert.throws(() => d3.set(s, "k", "v"), IniValueError);
     }),
     run(3000),
   );
@@ -323,10 +322,10 @@ Deno.test("property: edits refuse a document with problems and change nothing", 
     fc.property(mutatedIniArb(), fc.constantFrom("s", "default", "DEFAULT"), (text, section) => {
       const doc = parseIni(text);
       if (doc.problems.length === 0) return;
-      assert.throws(() => doc.set(section, "k", "v"), FileFormatError);
-      assert.throws(() => doc.delete(section, "k"), FileFormatError);
-      assert.throws(() => doc.removeSection(section), FileFormatError);
-      assert.throws(() => doc.toRecord(), FileFormatError);
+      assert.throws(() => doc.set(section, "k", "v"), IniFormatError);
+      assert.throws(() => doc.delete(section, "k"), IniFormatError);
+      assert.throws(() => doc.removeSection(section), IniFormatError);
+      assert.throws(() => doc.toRecord(), IniFormatError);
       assert.equal(doc.toString(), text);
     }),
     run(1500),
@@ -348,7 +347,7 @@ Deno.test("property: the same edit twice gives the same bytes as once", () => {
             try {
               d.removeSection(section.name);
             } catch (e) {
-              if (!(e instanceof FileFormatError)) throw e;
+              if (!(e instanceof IniFormatError)) throw e;
             }
           }
         };

@@ -8,9 +8,10 @@ import {
   configProfileSection,
   decodeIniBytes,
   getConfigProfile,
+  IniFormatError,
+  IniValueError,
   parseIni,
 } from "../lib/ini/mod.ts";
-import { FileFormatError, UsageError } from "../lib/errors.ts";
 import { botocoreAvailable, botocoreParse } from "./support/botocore.ts";
 
 type Record_ = Record<string, Record<string, string | Record<string, string>>>;
@@ -264,7 +265,7 @@ for (const c of CASES) {
       assert.notEqual(doc.problems.length, 0, "expected a problem");
       assert.equal(doc.problems[0].line, c.rejectedAt);
       assert.match(doc.problems[0].message, /^[A-Z]/);
-      assert.throws(() => doc.toRecord(), FileFormatError);
+      assert.throws(() => doc.toRecord(), IniFormatError);
     } else {
       assert.deepEqual(doc.problems, []);
       assert.deepEqual(doc.toRecord(), c.record);
@@ -534,13 +535,13 @@ Deno.test("set: is idempotent; setting the current value changes nothing", () =>
 Deno.test("set: rejects what botocore could not read back", () => {
   const doc = parseIni("[s]\n");
   for (const v of ["a\nb", "a\rb", " a", "a ", "\u00a0a", "a\x1c", "\ud800"]) {
-    assert.throws(() => doc.set("s", "k", v), UsageError, JSON.stringify(v));
+    assert.throws(() => doc.set("s", "k", v), IniValueError, JSON.stringify(v));
   }
   for (const k of ["", "a=b", "a:b", "a b", "a\tb", "[k", "#k", ";k", "k\n"]) {
-    assert.throws(() => doc.set("s", k, "v"), UsageError, JSON.stringify(k));
+    assert.throws(() => doc.set("s", k, "v"), IniValueError, JSON.stringify(k));
   }
   for (const s of ["", "a]b", "a\nb", " a", "a "]) {
-    assert.throws(() => doc.set(s, "k", "v"), UsageError, JSON.stringify(s));
+    assert.throws(() => doc.set(s, "k", "v"), IniValueError, JSON.stringify(s));
   }
   assert.throws(() => doc.set("s", "k", "a\nb"), /The value "a\\nb" contains a line break/);
   assert.equal(doc.toString(), "[s]\n");
@@ -548,9 +549,9 @@ Deno.test("set: rejects what botocore could not read back", () => {
 
 Deno.test("edits refuse a document with problems", () => {
   const doc = parseIni("[s]\nk=1\nK=2\n");
-  assert.throws(() => doc.set("s", "j", "1"), FileFormatError);
-  assert.throws(() => doc.delete("s", "k"), FileFormatError);
-  assert.throws(() => doc.removeSection("s"), FileFormatError);
+  assert.throws(() => doc.set("s", "j", "1"), IniFormatError);
+  assert.throws(() => doc.delete("s", "k"), IniFormatError);
+  assert.throws(() => doc.removeSection("s"), IniFormatError);
   assert.throws(() => doc.set("s", "j", "1"), /line 3: The key 'k' is already set/);
   assert.equal(doc.toString(), "[s]\nk=1\nK=2\n");
 });
@@ -632,7 +633,7 @@ Deno.test("edits refuse to expose a bad [DEFAULT] sub-section no section inherit
   const doc = parseIni(text);
   assert.deepEqual(doc.problems, []);
   assert.throws(() => doc.set("b", "k", "v"), /\[b\] would inherit the sub-section 's3'/);
-  assert.throws(() => doc.delete("a", "S3"), FileFormatError);
+  assert.throws(() => doc.delete("a", "S3"), IniFormatError);
   assert.equal(doc.toString(), text);
   assert.equal(doc.set("b", "s3", "2"), true);
   doc.set("DEFAULT", "s3", "fixed");

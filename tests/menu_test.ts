@@ -1,6 +1,6 @@
 /** The MFA device menu: its pure state machine, and its terminal driver with a fake terminal. */
 import assert from "node:assert/strict";
-import { CancelledError } from "../lib/errors.ts";
+import { CancelledError } from "../lib/core/errors.ts";
 import {
   decodeMenuKeys,
   initialMenuState,

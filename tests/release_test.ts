@@ -60,20 +60,20 @@ async function tempDir(t: { name: string }): Promise<string> {
 }
 
 /**
- * A small project laid out like this one, with the real deno.json, deno.lock, lib/version.ts,
- * lib/build_info.ts and scripts/compile.ts, whose main.ts dynamically imports a module and prints
+ * A small project laid out like this one, with the real deno.json, deno.lock, lib/core/version.ts,
+ * lib/core/build_info.ts and scripts/compile.ts, whose main.ts dynamically imports a module and prints
  * `versionText()`. Independent of the rest of lib/, so these tests do not depend on it.
  */
 async function fixtureProject(dir: string): Promise<string> {
-  await Deno.mkdir(join(dir, "lib"));
+  await Deno.mkdir(join(dir, "lib", "core"), { recursive: true });
   await Deno.mkdir(join(dir, "scripts"));
-  for (const file of ["deno.json", "deno.lock", "lib/version.ts", "lib/build_info.ts"]) {
+  for (const file of ["deno.json", "deno.lock", "lib/core/version.ts", "lib/core/build_info.ts"]) {
     await Deno.copyFile(join(ROOT, file), join(dir, file));
   }
   await Deno.copyFile(join(ROOT, "scripts", "compile.ts"), join(dir, "scripts", "compile.ts"));
   await Deno.writeTextFile(
     join(dir, "main.ts"),
-    `import { versionText } from "./lib/version.ts";\n` +
+    `import { versionText } from "./lib/core/version.ts";\n` +
       `const { extra } = await import("./lib/extra.ts");\n` +
       `console.log(versionText() + extra);\n`,
   );
@@ -154,22 +154,22 @@ Deno.test("compile: build_info.ts stamps a commit and refuses anything else", ()
 
 Deno.test("compile: the staged copy is stamped; the working tree is not touched", async (t) => {
   const dir = await fixtureProject(await tempDir(t));
-  const before = await Deno.readTextFile(join(dir, "lib", "build_info.ts"));
+  const before = await Deno.readTextFile(join(dir, "lib", "core", "build_info.ts"));
   const staged = await stage(dir, { commit: SHA });
   try {
     assert.deepEqual(staged.files, [
       "deno.json",
       "deno.lock",
-      join("lib", "build_info.ts"),
+      join("lib", "core", "build_info.ts"),
+      join("lib", "core", "version.ts"),
       join("lib", "extra.ts"), // reached only through the dynamic import
-      join("lib", "version.ts"),
       "main.ts",
     ]);
     const out = await run(Deno.execPath(), ["run", "--allow-read", staged.entry], staged.dir);
     assert.equal(out.code, 0, out.stderr);
     const { version } = await readConfig(dir);
     assert.equal(out.stdout.trim(), expectedVersionLine(version, hostTarget(), SHA));
-    assert.equal(await Deno.readTextFile(join(dir, "lib", "build_info.ts")), before);
+    assert.equal(await Deno.readTextFile(join(dir, "lib", "core", "build_info.ts")), before);
     // The source checkout itself still reports no commit.
     const source = await run(Deno.execPath(), ["run", "--allow-read", join(dir, "main.ts")], dir);
     assert.equal(source.stdout.trim(), expectedVersionLine(version, hostTarget()));
@@ -215,7 +215,7 @@ Deno.test("compile: --dry-run prints the five commands; HEAD is stamped, -dirty 
   await Deno.writeTextFile(join(dir, "lib", "extra.ts"), `export const extra = " edited";\n`);
   const dirty = await compile("--dry-run");
   assert.match(dirty.stderr, new RegExp(`commit ${head}-dirty\\n`));
-  assert.equal((await git("status", "--porcelain", "--", "lib/build_info.ts")).stdout, "");
+  assert.equal((await git("status", "--porcelain", "--", "lib/core/build_info.ts")).stdout, "");
 
   const bad = await compile("--target", "sparc-sun-solaris");
   assert.equal(bad.code, 2);

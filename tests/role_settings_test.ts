@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, UsageError } from "../lib/errors.ts";
+import { ConfigError, UsageError } from "../lib/core/errors.ts";
 import {
   checkRoleSetting,
   externalIdProblem,

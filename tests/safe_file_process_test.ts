@@ -10,7 +10,7 @@ import { tryRun } from "./support/system.ts";
 import assert from "node:assert/strict";
 import { crashContent, crashCounter } from "./support/safe_file_worker.ts";
 import { updateFile, withFileLock } from "../lib/safe_file.ts";
-import { CancelledError, FileError } from "../lib/errors.ts";
+import { CancelledError, FileError } from "../lib/core/errors.ts";
 
 const WORKER = new URL("./support/safe_file_worker.ts", import.meta.url).pathname;
 const NOBODY = 65534;

@@ -13,7 +13,7 @@ import {
   withFileLock,
 } from "../lib/safe_file.ts";
 import { denoOs } from "../lib/safe_file_os.ts";
-import { CancelledError, FileError } from "../lib/errors.ts";
+import { CancelledError, FileError } from "../lib/core/errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 /** The MFA profiles of a file, their session states, and how `status` shows them. */
 import assert from "node:assert/strict";
-import { formatLocalTime } from "../lib/durations.ts";
+import { formatLocalTime } from "../lib/core/durations.ts";
 import { parseIni } from "../lib/ini/mod.ts";
 import {
   allProfileStatuses,

@@ -5,7 +5,7 @@ import {
   InvalidCodeError,
   NetworkError,
   UsageError,
-} from "../lib/errors.ts";
+} from "../lib/core/errors.ts";
 import { type CallContext, describeCallFailure, shortKeyId } from "../lib/sts_errors.ts";
 import { classifySdkError } from "../lib/sts.ts";
 

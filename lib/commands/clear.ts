@@ -14,9 +14,9 @@ import {
   SESSION_KEYS,
 } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { ConfigError, ExitCode, UsageError } from "../errors.ts";
-import { type IniDocument, parseIni } from "../ini/mod.ts";
+import type { Context } from "../core/context.ts";
+import { ConfigError, ExitCode, UsageError } from "../core/errors.ts";
+import type { IniDocument } from "../ini/mod.ts";
 import { mfaProfiles } from "../mfa_profiles.ts";
 import { readFileIfExists, withFileLock } from "../safe_file.ts";
 
@@ -71,7 +71,7 @@ export function clearSession(doc: IniDocument, profile: string): ClearOutcome {
 /** Whether `key` is written in `section` itself (not only inherited from `[DEFAULT]`). */
 function ownsKey(doc: IniDocument, section: string, key: string): boolean {
   if (doc.getSection("DEFAULT") === undefined) return doc.get(section, key) !== undefined;
-  return parseIni(doc.toString()).delete(section, key);
+  return doc.copy().delete(section, key);
 }
 
 async function run(args: ParsedArgs, context: Context): Promise<number> {

@@ -15,8 +15,8 @@ import {
   completionScript,
   type CompletionShell,
 } from "../completion_scripts.ts";
-import type { Context } from "../context.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { ExitCode, UsageError } from "../core/errors.ts";
 import type { IniDocument } from "../ini/mod.ts";
 import { readFileIfExists } from "../safe_file.ts";
 

@@ -11,7 +11,7 @@ import { fetchServerDate } from "../aws_client.ts";
 import { type AwsFiles, checkProfileName, locateFiles } from "../aws_files.ts";
 import { callOptionsFor, resolveCallSettings } from "../call_settings.ts";
 import type { Command } from "../cli.ts";
-import type { Context } from "../context.ts";
+import type { Context } from "../core/context.ts";
 import {
   checkClock,
   checkEnvironment,
@@ -23,7 +23,7 @@ import {
   formatFindings,
   type SourceCheck,
 } from "../doctor_checks.ts";
-import { AwsmfaError, ExitCode, redactSecrets } from "../errors.ts";
+import { AwsmfaError, ExitCode, redactSecrets } from "../core/errors.ts";
 import { listMfaDevices } from "../iam.ts";
 import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
 import { type MfaProfileRef, mfaProfiles } from "../mfa_profiles.ts";

@@ -10,8 +10,8 @@
 import type { ParsedArgs } from "../args.ts";
 import { findProgram } from "../child.ts";
 import type { Command } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { formatError, UsageError } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { formatError, UsageError } from "../core/errors.ts";
 import { refreshSession } from "../refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { FlagSpecs } from "../args.ts";

@@ -5,12 +5,12 @@
  * @module
  */
 import type { Command } from "../cli.ts";
-import { formatLocalTime, formatRelative } from "../durations.ts";
-import { ExitCode } from "../errors.ts";
+import { formatLocalTime, formatRelative } from "../core/durations.ts";
+import { ExitCode } from "../core/errors.ts";
 import { type RefreshOutcome, refreshSession } from "../refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { ParsedArgs } from "../args.ts";
-import type { Context } from "../context.ts";
+import type { Context } from "../core/context.ts";
 
 /** The login command. */
 export const command: Command = {

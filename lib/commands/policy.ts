@@ -5,9 +5,9 @@
  */
 import type { ParsedArgs } from "../args.ts";
 import type { Command } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { formatSpan, parseDuration } from "../durations.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { formatSpan, parseDuration } from "../core/durations.ts";
+import { ExitCode, UsageError } from "../core/errors.ts";
 import { formatPolicy, MAX_AGE_LIMITS, mfaPolicy } from "../mfa_policy.ts";
 
 /** The policy command. */

@@ -9,8 +9,8 @@
 import type { ParsedArgs } from "../args.ts";
 import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { ExitCode, UsageError } from "../core/errors.ts";
 import { chooseCodeSource } from "../code_source.ts";
 import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
 import { setUpMfa } from "../setup_flow.ts";

@@ -8,8 +8,8 @@
 import { type ParsedArgs, singlePositional } from "../args.ts";
 import { checkProfileName, loadIniView, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
 import type { Command } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { ExitCode } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { ExitCode } from "../core/errors.ts";
 import type { IniView } from "../ini/mod.ts";
 import { allProfileStatuses, isUsable, profileStatus, STATUS_KEYS } from "../mfa_profiles.ts";
 import { readFileIfExists } from "../safe_file.ts";

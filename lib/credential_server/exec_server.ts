@@ -9,8 +9,8 @@
  * @module
  */
 import { CREDENTIAL_VARIABLES, loadIni, locateFiles } from "../aws_files.ts";
-import type { Context } from "../context.ts";
-import { CancelledError, formatError, UsageError } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { CancelledError, formatError, UsageError } from "../core/errors.ts";
 import { type RefreshOutcome, type RefreshRequest, refreshSession } from "../refresh.ts";
 import { readFileIfExists } from "../safe_file.ts";
 import { restoreTerminals } from "../terminal.ts";

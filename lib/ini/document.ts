@@ -6,7 +6,6 @@
  * @module
  */
 
-import { FileFormatError, UsageError } from "../errors.ts";
 import { hasOuterSpace, hasSpace, isSpace, loneSurrogateIndex, pyLower } from "./chars.ts";
 import {
   BLANK,
@@ -24,6 +23,7 @@ import {
   scanIni,
   sectionName,
 } from "./scan.ts";
+import { INI_ERRORS, type IniErrors } from "./errors.ts";
 
 /** The reference parser's view of a file: section → key → value (or sub-section). */
 export type IniRecord = Record<string, Record<string, IniValue>>;
@@ -32,6 +32,8 @@ export type IniRecord = Record<string, Record<string, IniValue>>;
 export interface ParseIniOptions {
   /** How to name the file in error messages, e.g. `~/.aws/credentials`. */
   name?: string;
+  /** The errors a refused edit throws (default: IniFormatError, IniValueError). */
+  errors?: IniErrors;
 }
 
 const DEFAULT_SECTION = "DEFAULT";
@@ -46,12 +48,19 @@ export class IniDocument {
   #text: string;
   #scan: IniScan | undefined;
   #name: string | undefined;
+  #errors: IniErrors;
 
   /** Parses `text`; prefer {@link parseIni}. */
   constructor(text: string, options: ParseIniOptions = {}) {
     this.#text = String(text);
     this.#name = options.name;
+    this.#errors = options.errors ?? INI_ERRORS;
     this.#scan = scanIni(this.#text);
+  }
+
+  /** A document of the same text, name and errors, to try an edit on without changing this one. */
+  copy(): IniDocument {
+    return new IniDocument(this.#text, { name: this.#name, errors: this.#errors });
   }
 
   /** What the reference parser (botocore) would reject, by line; empty if it accepts the file. */
@@ -69,7 +78,7 @@ export class IniDocument {
    * but `[DEFAULT]`, keys lower-cased, `[DEFAULT]`'s keys inherited where a
    * section lacks them, sub-sections as objects.
    *
-   * @throws {FileFormatError} if the file has problems.
+   * @throws {IniFormatError} (or its `errors.format`) if the file has problems.
    */
   toRecord(): IniRecord {
     const scan = this.#index();
@@ -132,13 +141,13 @@ export class IniDocument {
    *
    * @returns whether the text changed (setting a key to its value changes
    *   nothing where its line is already written so).
-   * @throws {UsageError} for a key or value (or the name of a section to create)
-   *   that botocore could not read back as written.
-   * @throws {FileFormatError} if the file has problems.
+   * @throws {IniValueError} (or its `errors.value`) for a key or value (or the
+   *   name of a section to create) that botocore could not read back as written.
+   * @throws {IniFormatError} (or its `errors.format`) if the file has problems.
    */
   set(section: string, key: string, value: string): boolean {
-    checkKey(key);
-    checkValue(value);
+    checkKey(key, this.#errors);
+    checkValue(value, this.#errors);
     const scan = this.#editable();
     const text = this.#text;
     const name = pyLower(key);
@@ -146,9 +155,9 @@ export class IniDocument {
       ? (scan.defaults[0] ?? -1)
       : findSection(scan, section);
     if (occurrence === -1) {
-      checkSectionName(section);
+      checkSectionName(section, this.#errors);
       const latent = scan.latentDefaults.find((k) => keyName(scan, k) !== name);
-      if (latent !== undefined) throw latentError(scan, section, latent);
+      if (latent !== undefined) throw latentError(scan, section, latent, this.#errors);
       this.#splice(text.length, text.length, newSectionText(text, scan, section, key, value));
       return true;
     }
@@ -180,7 +189,7 @@ export class IniDocument {
    * stays.
    *
    * @returns whether a key was removed.
-   * @throws {FileFormatError} if the file has problems.
+   * @throws {IniFormatError} (or its `errors.format`) if the file has problems.
    */
   delete(section: string, key: string): boolean {
     const scan = this.#editable();
@@ -189,7 +198,7 @@ export class IniDocument {
     const name = keyName(scan, entry);
     const latent = scan.latentDefaults.find((k) => keyName(scan, k) === name);
     if (latent !== undefined && section !== DEFAULT_SECTION) {
-      throw latentError(scan, section, latent);
+      throw latentError(scan, section, latent, this.#errors);
     }
     this.#replaceBlock(scan, entry, undefined);
     return true;
@@ -201,7 +210,7 @@ export class IniDocument {
    * Comments after its last key are kept (they belong to what follows).
    *
    * @returns whether a section was removed.
-   * @throws {FileFormatError} if the file has problems, or if removing it
+   * @throws {IniFormatError} (or its `errors.format`) if the file has problems, or if removing it
    *   would change how botocore reads the section after it.
    */
   removeSection(section: string): boolean {
@@ -238,10 +247,10 @@ export class IniDocument {
       afterScan.problems.length > 0 ||
       JSON.stringify(buildRecord(afterScan)) !== JSON.stringify(before)
     ) {
-      throw new FileFormatError(
+      throw this.#errors.format(
         `Removing [${section}] would change how the AWS CLI reads the lines after it ` +
           "(an indented header would become part of a value).",
-        { fix: `Remove the indentation of the header after [${section}], then try again.` },
+        `Remove the indentation of the header after [${section}], then try again.`,
       );
     }
     this.#text = result;
@@ -305,13 +314,13 @@ export class IniDocument {
     this.#splice(scan.starts[first], scan.starts[last + 1], out);
   }
 
-  #problemsError(problems: readonly IniProblem[]): FileFormatError {
+  #problemsError(problems: readonly IniProblem[]): Error {
     const name = this.#name ?? "The file";
     const list = problems.slice(0, 10).map((p) => `line ${p.line}: ${p.message}`);
     if (problems.length > 10) list.push(`… and ${problems.length - 10} more`);
-    return new FileFormatError(
+    return this.#errors.format(
       `${name} is not a file the AWS CLI can read:\n  ${list.join("\n  ")}`,
-      { fix: "Fix the lines listed above (the AWS CLI itself rejects the file), then try again." },
+      "Fix the lines listed above (the AWS CLI itself rejects the file), then try again.",
     );
   }
 }
@@ -494,12 +503,12 @@ function newSectionText(
 }
 
 /** The error for an edit that would make `section` inherit a `[DEFAULT]` sub-section botocore rejects. */
-function latentError(scan: IniScan, section: string, key: number): FileFormatError {
+function latentError(scan: IniScan, section: string, key: number, errors: IniErrors): Error {
   const name = keyName(scan, key);
-  return new FileFormatError(
+  return errors.format(
     `[${section}] would inherit the sub-section '${name}' of [DEFAULT] (line ` +
       `${scan.keyLine[key] + 1}), which the AWS CLI rejects: one of its lines has no '='.`,
-    { fix: `Write each line under '${name}' in [DEFAULT] as 'name = value', then try again.` },
+    `Write each line under '${name}' in [DEFAULT] as 'name = value', then try again.`,
   );
 }
 
@@ -507,60 +516,57 @@ function describe(value: string): string {
   return JSON.stringify(value);
 }
 
-function checkCommon(kind: string, value: string): void {
+function checkCommon(kind: string, value: string, errors: IniErrors): void {
   if (typeof value !== "string") {
-    throw new UsageError(`The ${kind} must be a string, not ${typeof value}.`);
+    throw errors.value(`The ${kind} must be a string, not ${typeof value}.`);
   }
   if (loneSurrogateIndex(value) !== -1) {
-    throw new UsageError(`The ${kind} ${describe(value)} is not valid Unicode text.`, {
-      fix: `Remove the unpaired surrogate from the ${kind}.`,
-    });
+    throw errors.value(
+      `The ${kind} ${describe(value)} is not valid Unicode text.`,
+      `Remove the unpaired surrogate from the ${kind}.`,
+    );
   }
 }
 
-function checkSectionName(name: string): void {
-  checkCommon("section name", name);
+function checkSectionName(name: string, errors: IniErrors): void {
+  checkCommon("section name", name, errors);
   let why = "";
   if (name === "") why = "is empty";
   else if (/[\r\n]/.test(name)) why = "contains a line break";
   else if (name.includes("]")) why = "contains ']'";
   else if (hasOuterSpace(name)) why = "starts or ends with whitespace";
   if (why !== "") {
-    throw new UsageError(
+    throw errors.value(
       `The section name ${describe(name)} ${why}, so the AWS CLI could not read it back.`,
-      {
-        fix: "Use a section name without line breaks, ']' or surrounding whitespace.",
-      },
+      "Use a section name without line breaks, ']' or surrounding whitespace.",
     );
   }
 }
 
-function checkKey(key: string): void {
-  checkCommon("key", key);
+function checkKey(key: string, errors: IniErrors): void {
+  checkCommon("key", key, errors);
   let why = "";
   if (key === "") why = "is empty";
   else if (/[=:]/.test(key)) why = "contains '=' or ':'";
   else if (hasSpace(key)) why = "contains whitespace or a line break";
   else if (/^[[#;]/.test(key)) why = `starts with '${key[0]}'`;
   if (why !== "") {
-    throw new UsageError(
+    throw errors.value(
       `The key ${describe(key)} ${why}, so the AWS CLI could not read it back.`,
-      {
-        fix: "Use a key made of letters, digits, '_' and '-', like aws_session_token.",
-      },
+      "Use a key made of letters, digits, '_' and '-', like aws_session_token.",
     );
   }
 }
 
-function checkValue(value: string): void {
-  checkCommon("value", value);
+function checkValue(value: string, errors: IniErrors): void {
+  checkCommon("value", value, errors);
   let why = "";
   if (/[\r\n]/.test(value)) why = "contains a line break";
   else if (hasOuterSpace(value)) why = "starts or ends with whitespace";
   if (why !== "") {
-    throw new UsageError(
+    throw errors.value(
       `The value ${describe(value)} ${why}, so the AWS CLI could not read it back as written.`,
-      { fix: "Remove the line breaks and the leading and trailing whitespace from the value." },
+      "Remove the line breaks and the leading and trailing whitespace from the value.",
     );
   }
 }

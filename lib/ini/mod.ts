@@ -11,6 +11,14 @@
  */
 
 export { IniDocument, type IniRecord, parseIni, type ParseIniOptions } from "./document.ts";
+export {
+  INI_ERRORS,
+  IniError,
+  type IniErrorOptions,
+  type IniErrors,
+  IniFormatError,
+  IniValueError,
+} from "./errors.ts";
 export type { IniProblem, IniValue } from "./scan.ts";
 export { decodeIniBytes } from "./decode.ts";
 export { configProfiles, configProfileSection, getConfigProfile } from "./config_profiles.ts";

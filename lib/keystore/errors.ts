@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FileError } from "../errors.ts";
+import { FileError } from "../core/errors.ts";
 
 /** What every keystore error says about where it happened. */
 export interface KeystoreErrorOptions {

@@ -11,8 +11,8 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
-import { UsageError } from "../errors.ts";
+import type { Context } from "../core/context.ts";
+import { UsageError } from "../core/errors.ts";
 import type { LongTermKeys } from "./codec.ts";
 import type { KeystoreError } from "./errors.ts";
 import { fileKeystore, type PassphrasePrompt } from "./file.ts";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { ROOT, runCli, spawnCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import { skip } from "../support/skips.ts";
-import { awsProgram, childEnv } from "../support/os_env.ts";
+import { awsProgram } from "../support/os_env.ts";
 
 /** `deno run` of a test script, with the project's imports. */
 function denoScript(script: string, ...args: string[]): string[] {

@@ -3,7 +3,7 @@
  * reads the file only, so these runs also check that it never calls AWS.
  */
 import assert from "node:assert/strict";
-import { formatRfc3339 } from "../../lib/durations.ts";
+import { formatRfc3339 } from "../../lib/core/durations.ts";
 import { setupE2e } from "../support/e2e_env.ts";
 
 function session(section: string, expiresInMs: number): string {

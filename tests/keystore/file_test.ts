@@ -21,7 +21,7 @@ import {
   KeystoreLockedError,
   KeystoreWrongPassphraseError,
 } from "../../lib/keystore/mod.ts";
-import { ExitCode } from "../../lib/errors.ts";
+import { ExitCode } from "../../lib/core/errors.ts";
 import { fixedContext, KEYS } from "./support.ts";
 
 const PASSPHRASE = "correct horse battery staple";

@@ -22,7 +22,7 @@ import {
   runTool,
   type ToolOutcome,
 } from "../../lib/keystore/run.ts";
-import { ExitCode, formatError } from "../../lib/errors.ts";
+import { ExitCode, formatError } from "../../lib/core/errors.ts";
 import { fixedContext, KEYS } from "./support.ts";
 
 const context = fixedContext(

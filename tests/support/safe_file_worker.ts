@@ -23,7 +23,7 @@
 
 import { type SafeFileOs, updateFile, withFileLock } from "../../lib/safe_file.ts";
 import { denoOs } from "../../lib/safe_file_os.ts";
-import { AwsmfaError } from "../../lib/errors.ts";
+import { AwsmfaError } from "../../lib/core/errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

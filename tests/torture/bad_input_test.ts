@@ -33,7 +33,7 @@
 import assert from "node:assert/strict";
 import { GLOBAL_FLAGS, run } from "../../lib/cli.ts";
 import { command as login } from "../../lib/commands/login.ts";
-import { realContext } from "../../lib/context.ts";
+import { realContext } from "../../lib/core/context.ts";
 import { parseArgs } from "../../lib/args.ts";
 import {
   assertCleanError,

@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { loadIni, readStoredSession, writeSession } from "../../lib/aws_files.ts";
 import { botocoreAvailable, botocoreParse } from "../support/botocore.ts";
 import { type E2eWorld, setupE2e } from "../support/e2e_env.ts";
-import type { PausePoint } from "../../lib/test_pause.ts";
+import type { PausePoint } from "../../lib/core/test_pause.ts";
 import {
   figure,
   OutputLog,

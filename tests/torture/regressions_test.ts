@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { parseArgs } from "../../lib/args.ts";
 import { run } from "../../lib/cli.ts";
-import { realContext } from "../../lib/context.ts";
-import { UsageError } from "../../lib/errors.ts";
+import { realContext } from "../../lib/core/context.ts";
+import { UsageError } from "../../lib/core/errors.ts";
 
 /** Runs the CLI in this process with a fake home and captured output. */
 async function runInProcess(argv: string[], credentials?: string) {
@@ -80,7 +80,7 @@ Deno.test("regression: a target with an ASIA key but no token is a broken sessio
 
 Deno.test("regression: a region that is not a region name is refused with its source (was exit 5, 'Could not reach AWS STS')", async () => {
   const { chooseRegion } = await import("../../lib/aws_endpoints.ts");
-  const { ConfigError } = await import("../../lib/errors.ts");
+  const { ConfigError } = await import("../../lib/core/errors.ts");
   for (const bad of ["x y", "us_east_1", "a..b", "-us", "eu-west-1 # prod", "日本"]) {
     assert.throws(
       () => chooseRegion({ flag: bad }),

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import config from "../deno.json" with { type: "json" };
+import config from "../../deno.json" with { type: "json" };
 import { BUILD_COMMIT } from "./build_info.ts";
 
 /** The version from deno.json, e.g. `0.1.0`. */
