@@ -6,11 +6,12 @@
  *
  * @module
  */
-import { chooseRegion, partitionOfRegion, serviceEndpoint } from "./aws_endpoints.ts";
-import { type AwsFiles, loadIni, readConfigSettings } from "./aws_files.ts";
+import { chooseRegion, partitionOfRegion, serviceEndpoint } from "./aws/endpoints.ts";
+import { readConfigSettings } from "./aws/config_settings.ts";
+import { type AwsFiles, loadIni } from "./aws/shared_files.ts";
 import type { CallOptions } from "./aws_client.ts";
 import type { Context } from "./core/context.ts";
-import { readFileIfExists } from "./safe_file.ts";
+import { readFileIfExists } from "./files/safe_file.ts";
 import { timeLimitMs } from "./core/time_limits.ts";
 
 /** Whose call it is. */

@@ -5,10 +5,20 @@
  *
  * @module
  */
-import { type ChildResult, DEFAULT_OUTPUT_LIMIT, runChild, shellCommand } from "./child.ts";
+import {
+  type ChildResult,
+  DEFAULT_OUTPUT_LIMIT,
+  runChild,
+  shellCommand,
+} from "./terminal/child.ts";
 import { AuthError, CancelledError, UsageError } from "./core/errors.ts";
-import { normalizeCode } from "./prompt.ts";
-import { missingTerminalReason, openTerminal, promptCode, type Terminal } from "./terminal.ts";
+import { normalizeCode } from "./terminal/code_prompt.ts";
+import {
+  missingTerminalReason,
+  openTerminal,
+  promptCode,
+  type Terminal,
+} from "./terminal/terminal.ts";
 import { timeLimitMs } from "./core/time_limits.ts";
 
 /** How to get the code. */

@@ -5,18 +5,18 @@
  *
  * @module
  */
-import { chooseRegion, partitionOfArn } from "./aws_endpoints.ts";
+import { chooseRegion, partitionOfArn } from "./aws/endpoints.ts";
 import {
   describeCredentialVariables,
   loadIni,
   readSourceProfile,
   readStoredSession,
-} from "./aws_files.ts";
+} from "./aws/shared_files.ts";
 import type { ServerClock } from "./aws_client.ts";
 import { AwsmfaError } from "./core/errors.ts";
 import type { MfaDevice } from "./iam.ts";
 import type { IniDocument } from "./ini/mod.ts";
-import type { MfaProfileRef } from "./mfa_profiles.ts";
+import type { MfaProfileRef } from "./aws/mfa_profiles.ts";
 import { shortKeyId } from "./sts_errors.ts";
 
 /** One line of the report. */

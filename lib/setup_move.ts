@@ -12,7 +12,7 @@ import {
   readStoredSession,
   sampleSourceSection,
   type SourceProfile,
-} from "./aws_files.ts";
+} from "./aws/shared_files.ts";
 import { ConfigError } from "./core/errors.ts";
 import type { IniDocument } from "./ini/mod.ts";
 import { shortKeyId } from "./sts_errors.ts";

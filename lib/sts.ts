@@ -13,9 +13,9 @@
  * @module
  */
 import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./aws_client.ts";
-import type { SessionCredentials } from "./aws_files.ts";
+import type { SessionCredentials } from "./aws/shared_files.ts";
 import { registerSecrets } from "./core/errors.ts";
-import { checkSessionCredentials, type StsCredentials } from "./session_check.ts";
+import { checkSessionCredentials, type StsCredentials } from "./aws/session_check.ts";
 import { describeCallFailure } from "./sts_errors.ts";
 
 export { type CallOptions, classifySdkError, type LongTermKeys } from "./aws_client.ts";

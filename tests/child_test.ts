@@ -4,7 +4,13 @@
  * cancellation, and the capture on its own.
  */
 import assert from "node:assert/strict";
-import { capture, findProgram, runChild, shellCommand, terminateTree } from "../lib/child.ts";
+import {
+  capture,
+  findProgram,
+  runChild,
+  shellCommand,
+  terminateTree,
+} from "../lib/terminal/child.ts";
 import { killSurvivors, survivors, waitForPids } from "./support/processes.ts";
 
 const unix = Deno.build.os !== "windows";

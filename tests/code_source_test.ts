@@ -3,7 +3,7 @@
  * one: the code, and the message for each way the command can end.
  */
 import assert from "node:assert/strict";
-import type { ChildEnd, ChildResult } from "../lib/child.ts";
+import type { ChildEnd, ChildResult } from "../lib/terminal/child.ts";
 import { codeFromRun } from "../lib/code_source.ts";
 import { AuthError, CancelledError } from "../lib/core/errors.ts";
 

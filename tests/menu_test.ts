@@ -9,9 +9,9 @@ import {
   type MenuState,
   reduceMenu,
   renderMenu,
-} from "../lib/menu.ts";
-import { chooseFromMenu } from "../lib/menu_terminal.ts";
-import type { Terminal } from "../lib/terminal.ts";
+} from "../lib/terminal/menu.ts";
+import { chooseFromMenu } from "../lib/terminal/menu_terminal.ts";
+import type { Terminal } from "../lib/terminal/terminal.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const ITEMS: MenuItem[] = [

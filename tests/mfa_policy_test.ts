@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { parseMaxAge } from "../lib/commands/policy.ts";
 import { UsageError } from "../lib/core/errors.ts";
-import { formatPolicy, mfaPolicy, type PolicyDocument } from "../lib/mfa_policy.ts";
+import { formatPolicy, mfaPolicy, type PolicyDocument } from "../lib/aws/mfa_policy.ts";
 
 /** The request context keys the policy looks at; undefined means absent. */
 interface Request {

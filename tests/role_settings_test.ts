@@ -5,7 +5,7 @@ import {
   externalIdProblem,
   roleArnProblem,
   roleSessionNameProblem,
-} from "../lib/role_settings.ts";
+} from "../lib/aws/role_settings.ts";
 
 Deno.test("role settings: role ARNs of every partition, with and without a path, are accepted", () => {
   for (

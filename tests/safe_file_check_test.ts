@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { checkWritable, type SafeFileOs, updateFile } from "../lib/safe_file.ts";
-import { denoOs } from "../lib/safe_file_os.ts";
+import { checkWritable, type SafeFileOs, updateFile } from "../lib/files/safe_file.ts";
+import { denoOs } from "../lib/files/safe_file_os.ts";
 import { FileError } from "../lib/core/errors.ts";
 import { tryRun } from "./support/system.ts";
 import { skip } from "./support/skips.ts";

@@ -9,7 +9,7 @@ import { required } from "./support/skips.ts";
 import { tryRun } from "./support/system.ts";
 import assert from "node:assert/strict";
 import { crashContent, crashCounter } from "./support/safe_file_worker.ts";
-import { updateFile, withFileLock } from "../lib/safe_file.ts";
+import { updateFile, withFileLock } from "../lib/files/safe_file.ts";
 import { CancelledError, FileError } from "../lib/core/errors.ts";
 
 const WORKER = new URL("./support/safe_file_worker.ts", import.meta.url).pathname;

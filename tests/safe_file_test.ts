@@ -11,8 +11,8 @@ import {
   type SafeFileOs,
   updateFile,
   withFileLock,
-} from "../lib/safe_file.ts";
-import { denoOs } from "../lib/safe_file_os.ts";
+} from "../lib/files/safe_file.ts";
+import { denoOs } from "../lib/files/safe_file_os.ts";
 import { CancelledError, FileError } from "../lib/core/errors.ts";
 
 const encoder = new TextEncoder();

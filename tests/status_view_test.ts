@@ -9,7 +9,7 @@ import {
   type ProfileStatus,
   profileStatus,
   sessionState,
-} from "../lib/mfa_profiles.ts";
+} from "../lib/aws/mfa_profiles.ts";
 import {
   deviceLabel,
   expiryLabel,

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { loadIni, locateFiles } from "../aws_files.ts";
+import { loadIni, locateFiles } from "../aws/shared_files.ts";
 import type { Command } from "../cli.ts";
 import {
   COMPLETION_SHELLS,
@@ -18,7 +18,7 @@ import {
 import type { Context } from "../core/context.ts";
 import { ExitCode, UsageError } from "../core/errors.ts";
 import type { IniDocument } from "../ini/mod.ts";
-import { readFileIfExists } from "../safe_file.ts";
+import { readFileIfExists } from "../files/safe_file.ts";
 
 /** The completions command. */
 export const command: Command = {

@@ -8,7 +8,7 @@
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
 import { fetchServerDate } from "../aws_client.ts";
-import { type AwsFiles, checkProfileName, locateFiles } from "../aws_files.ts";
+import { type AwsFiles, checkProfileName, locateFiles } from "../aws/shared_files.ts";
 import { callOptionsFor, resolveCallSettings } from "../call_settings.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../core/context.ts";
@@ -26,8 +26,8 @@ import {
 import { AwsmfaError, ExitCode, redactSecrets } from "../core/errors.ts";
 import { listMfaDevices } from "../iam.ts";
 import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
-import { type MfaProfileRef, mfaProfiles } from "../mfa_profiles.ts";
-import { readFileIfExists } from "../safe_file.ts";
+import { type MfaProfileRef, mfaProfiles } from "../aws/mfa_profiles.ts";
+import { readFileIfExists } from "../files/safe_file.ts";
 
 /** The doctor command. */
 export const command: Command = {

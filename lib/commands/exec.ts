@@ -8,7 +8,7 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { findProgram } from "../child.ts";
+import { findProgram } from "../terminal/child.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../core/context.ts";
 import { formatError, UsageError } from "../core/errors.ts";

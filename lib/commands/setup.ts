@@ -7,7 +7,7 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../aws_files.ts";
+import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../aws/shared_files.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../core/context.ts";
 import { ExitCode, UsageError } from "../core/errors.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { updateFile } from "../safe_file.ts";
+import { updateFile } from "../files/safe_file.ts";
 import { decodeKeys, encodeKeys, entryName, itemLabel, type LongTermKeys } from "./codec.ts";
 import {
   KeystoreEntryError,

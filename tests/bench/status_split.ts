@@ -50,8 +50,8 @@ async function child(path: string, variant: string): Promise<Sample> {
   };
   const [{ loadIni, loadIniView }, { allProfileStatuses, STATUS_KEYS }, { formatStatusTable }] =
     await Promise.all([
-      import("../../lib/aws_files.ts"),
-      import("../../lib/mfa_profiles.ts"),
+      import("../../lib/aws/shared_files.ts"),
+      import("../../lib/aws/mfa_profiles.ts"),
       import("../../lib/status_view.ts"),
     ]);
   step("modules");

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { findProgram } from "../../lib/child.ts";
+import { findProgram } from "../../lib/terminal/child.ts";
 
 const WINDOWS_ESSENTIALS = [
   "SystemRoot",

@@ -21,8 +21,8 @@
  * @module
  */
 
-import { type SafeFileOs, updateFile, withFileLock } from "../../lib/safe_file.ts";
-import { denoOs } from "../../lib/safe_file_os.ts";
+import { type SafeFileOs, updateFile, withFileLock } from "../../lib/files/safe_file.ts";
+import { denoOs } from "../../lib/files/safe_file_os.ts";
 import { AwsmfaError } from "../../lib/core/errors.ts";
 
 const encoder = new TextEncoder();

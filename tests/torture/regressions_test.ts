@@ -61,7 +61,7 @@ Deno.test("regression: flags named like Object.prototype keys are unknown flags 
 });
 
 Deno.test("regression: a target with an ASIA key but no token is a broken session to replace, not long-term keys", async () => {
-  const { loadIni, readStoredSession } = await import("../../lib/aws_files.ts");
+  const { loadIni, readStoredSession } = await import("../../lib/aws/shared_files.ts");
   const doc = loadIni(
     new TextEncoder().encode("[george]\naws_access_key_id = ASIAOLDOLDOLDOLDOLD0\n"),
     "credentials",
@@ -79,7 +79,7 @@ Deno.test("regression: a target with an ASIA key but no token is a broken sessio
 });
 
 Deno.test("regression: a region that is not a region name is refused with its source (was exit 5, 'Could not reach AWS STS')", async () => {
-  const { chooseRegion } = await import("../../lib/aws_endpoints.ts");
+  const { chooseRegion } = await import("../../lib/aws/endpoints.ts");
   const { ConfigError } = await import("../../lib/core/errors.ts");
   for (const bad of ["x y", "us_east_1", "a..b", "-us", "eu-west-1 # prod", "日本"]) {
     assert.throws(

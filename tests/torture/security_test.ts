@@ -17,7 +17,7 @@
  * Every byte printed by every run is scanned for every secret at the end.
  */
 import assert from "node:assert/strict";
-import { denoOs, type SafeFileOs, updateFile } from "../../lib/safe_file.ts";
+import { denoOs, type SafeFileOs, updateFile } from "../../lib/files/safe_file.ts";
 import { cliCommand, ROOT } from "../support/cli_runner.ts";
 import { setupE2e } from "../support/e2e_env.ts";
 import { startFakeNpm } from "../support/fake_npm.ts";

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { CancelledError } from "./core/errors.ts";
-import { decodeKeys, initialPromptState, reducePrompt, renderPrompt } from "./prompt.ts";
+import { CancelledError } from "../core/errors.ts";
+import { decodeKeys, initialPromptState, reducePrompt, renderPrompt } from "./code_prompt.ts";
 
 /** A raw-capable terminal: where keys come from and the prompt goes. */
 export interface Terminal {

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { SessionCredentials } from "./aws_files.ts";
-import { formatRelative, formatRfc3339 } from "./core/durations.ts";
+import type { SessionCredentials } from "./shared_files.ts";
+import { formatRelative, formatRfc3339 } from "../core/durations.ts";
 
 /** The credentials part of an STS answer, as the SDK parses it. */
 export interface StsCredentials {

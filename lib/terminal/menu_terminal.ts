@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CancelledError } from "./core/errors.ts";
+import { CancelledError } from "../core/errors.ts";
 import { decodeMenuKeys, initialMenuState, type MenuItem, reduceMenu, renderMenu } from "./menu.ts";
 import type { Terminal } from "./terminal.ts";
 

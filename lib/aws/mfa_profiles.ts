@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { readStoredSession, SOURCE_SUFFIX, STORED_SESSION_KEYS } from "./aws_files.ts";
-import type { IniView } from "./ini/mod.ts";
+import { readStoredSession, SOURCE_SUFFIX, STORED_SESSION_KEYS } from "./shared_files.ts";
+import type { IniView } from "../ini/mod.ts";
 
 /** Under this much time left, a session is "expiring soon". */
 export const EXPIRING_SOON_MS = 15 * 60 * 1000;

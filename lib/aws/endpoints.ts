@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ConfigError, UsageError } from "./core/errors.ts";
+import { ConfigError, UsageError } from "../core/errors.ts";
 
 /** What awsmfa knows of an AWS partition. */
 export interface Partition {

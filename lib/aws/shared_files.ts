@@ -6,20 +6,19 @@
  *
  * @module
  */
-import type { Context } from "./core/context.ts";
-import { formatRfc3339, parseTimestamp } from "./core/durations.ts";
-import { ConfigError, FileFormatError, registerSecrets, UsageError } from "./core/errors.ts";
+import type { Context } from "../core/context.ts";
+import { formatRfc3339, parseTimestamp } from "../core/durations.ts";
+import { ConfigError, FileFormatError, registerSecrets, UsageError } from "../core/errors.ts";
 // The ini modules this file uses, not ini/mod.ts: that would also load what the skip path does
-// not use (config_profiles.ts, shlex.ts).
-import { getConfigProfile } from "./ini/config_profiles.ts";
-import { decodeIniBytes } from "./ini/decode.ts";
-import { IniDocument, parseIni, type ParseIniOptions } from "./ini/document.ts";
+// not use (config_profiles.ts, shlex.ts: config_settings.ts reads the config file's profiles).
+import { decodeIniBytes } from "../ini/decode.ts";
+import { IniDocument, parseIni, type ParseIniOptions } from "../ini/document.ts";
 import {
   type IniView,
   type QuickIni,
   quickScanIni,
   type QuickScanOptions,
-} from "./ini/quick_scan.ts";
+} from "../ini/quick_scan.ts";
 import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
 
 /**
@@ -348,45 +347,6 @@ export function longTermTargetError(target: string, source: string, path: string
         `header [${target}] to [${source}] and add mfa_serial), then run awsmfa ${target} again.`,
     },
   );
-}
-
-/** Settings from the config file that change how awsmfa calls AWS. */
-export interface ConfigSettings {
-  region?: string;
-  /** `endpoint_url` of the profile, or of its `services` section for the service. */
-  endpointUrl?: string;
-  caBundle?: string;
-  stsRegionalEndpoints?: string;
-}
-
-/**
- * The settings of the first of `profiles` (config-file profile names) that
- * has each one: `[profile george]` before `[profile georgemfa]`, say.
- */
-export function readConfigSettings(
-  doc: IniDocument,
-  profiles: readonly string[],
-  service: "sts" | "iam",
-): ConfigSettings {
-  const settings: ConfigSettings = {};
-  for (const name of profiles) {
-    const profile = getConfigProfile(doc, name);
-    if (!profile) continue;
-    const text = (key: string) => {
-      const value = profile[key];
-      return typeof value === "string" && value !== "" ? value : undefined;
-    };
-    settings.region ??= text("region");
-    settings.caBundle ??= text("ca_bundle");
-    settings.stsRegionalEndpoints ??= text("sts_regional_endpoints");
-    const services = text("services");
-    const serviceBlock = services ? doc.get(`services ${services}`, service) : undefined;
-    const serviceEndpoint = typeof serviceBlock === "object"
-      ? serviceBlock.endpoint_url
-      : undefined;
-    settings.endpointUrl ??= serviceEndpoint || text("endpoint_url");
-  }
-  return settings;
 }
 
 /** The variables that replace any profile for the AWS CLI and SDKs. */

@@ -42,9 +42,9 @@
  * @module
  */
 
-import { CancelledError, FileError } from "./core/errors.ts";
+import { CancelledError, FileError } from "../core/errors.ts";
 import { denoOs, type SafeFileOs } from "./safe_file_os.ts";
-import { pauseAt } from "./core/test_pause.ts";
+import { pauseAt } from "../core/test_pause.ts";
 
 export type { LockHandle, SafeFileOs, TempFile } from "./safe_file_os.ts";
 export { denoOs } from "./safe_file_os.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigError, UsageError } from "./core/errors.ts";
+import { ConfigError, UsageError } from "../core/errors.ts";
 
 /** The keys checked here, as the credentials file spells them. */
 export type RoleSettingKey = "role_arn" | "role_session_name" | "external_id";
