@@ -8,15 +8,15 @@
  *
  * @module
  */
-import type { LongTermKeys } from "./aws_client.ts";
+import type { LongTermKeys } from "./aws/api/client.ts";
 import { type AwsFiles, loadIni, SOURCE_SUFFIX } from "./aws/shared_files.ts";
-import { callOptionsFor, resolveCallSettings } from "./call_settings.ts";
+import { callOptionsFor, resolveCallSettings } from "./aws/api/call_settings.ts";
 import type { Context } from "./core/context.ts";
 import { AuthError, AwsmfaError, ConfigError, UsageError } from "./core/errors.ts";
-import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "./iam.ts";
+import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "./aws/api/iam.ts";
 import type { MenuItem } from "./terminal/menu.ts";
 import { withFileLock } from "./files/safe_file.ts";
-import { shortKeyId } from "./sts_errors.ts";
+import { shortKeyId } from "./aws/api/call_errors.ts";
 import { openTerminal } from "./terminal/terminal.ts";
 
 /** Why a U2F key is shown but cannot be chosen. */

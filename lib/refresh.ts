@@ -147,8 +147,8 @@ export async function refreshSession(
     { callOptionsFor, resolveCallSettings },
   ] = await Promise.all([
     import("./code_source.ts"),
-    import("./sts.ts"),
-    import("./call_settings.ts"),
+    import("./aws/api/sts.ts"),
+    import("./aws/api/call_settings.ts"),
   ]);
   const codeSource = chooseCodeSource({
     code: request.code,

@@ -1,5 +1,5 @@
 /**
- * Regenerates `lib/vendor/aws_sdk.js`: the part of the AWS SDK that awsmfa uses (the STS client
+ * Regenerates `lib/aws/api/vendor/aws_sdk.js`: the part of the AWS SDK that awsmfa uses (the STS client
  * with GetSessionToken and AssumeRole, the IAM client with ListMFADevices, the fetch HTTP handler)
  * as ONE pre-bundled ES module, built from the exact package versions pinned in deno.lock.
  *
@@ -29,9 +29,9 @@ import { fileURLToPath } from "node:url";
 
 const ESBUILD = "npm:esbuild@0.25.5";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const OUTPUT = join(ROOT, "lib", "vendor", "aws_sdk.js");
+const OUTPUT = join(ROOT, "lib", "aws", "api", "vendor", "aws_sdk.js");
 
-/** The entry: exactly what lib/ uses; lib/vendor/aws_sdk.d.ts lists the same names. */
+/** The entry: exactly what lib/ uses; lib/aws/api/vendor/aws_sdk.d.ts lists the same names. */
 const ENTRY =
   `export { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 export { IAMClient, ListMFADevicesCommand } from "@aws-sdk/client-iam";

@@ -1,7 +1,7 @@
 /** Setup's key move (pure) and the kinds of MFA devices. */
 import assert from "node:assert/strict";
 import { ConfigError } from "../lib/core/errors.ts";
-import { mfaDeviceKind } from "../lib/iam.ts";
+import { mfaDeviceKind } from "../lib/aws/api/iam.ts";
 import { parseIni } from "../lib/ini/mod.ts";
 import { editForSetup, moveLongTermKeys } from "../lib/setup_move.ts";
 

@@ -6,8 +6,8 @@ import {
   NetworkError,
   UsageError,
 } from "../lib/core/errors.ts";
-import { type CallContext, describeCallFailure, shortKeyId } from "../lib/sts_errors.ts";
-import { classifySdkError } from "../lib/sts.ts";
+import { type CallContext, describeCallFailure, shortKeyId } from "../lib/aws/api/call_errors.ts";
+import { classifySdkError } from "../lib/aws/api/sts.ts";
 
 const context: CallContext = {
   operation: "GetSessionToken",

@@ -7,9 +7,9 @@
  * @module
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
-import { fetchServerDate } from "../aws_client.ts";
+import { fetchServerDate } from "../aws/api/client.ts";
 import { type AwsFiles, checkProfileName, locateFiles } from "../aws/shared_files.ts";
-import { callOptionsFor, resolveCallSettings } from "../call_settings.ts";
+import { callOptionsFor, resolveCallSettings } from "../aws/api/call_settings.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../core/context.ts";
 import {
@@ -24,7 +24,7 @@ import {
   type SourceCheck,
 } from "../doctor_checks.ts";
 import { AwsmfaError, ExitCode, redactSecrets } from "../core/errors.ts";
-import { listMfaDevices } from "../iam.ts";
+import { listMfaDevices } from "../aws/api/iam.ts";
 import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
 import { type MfaProfileRef, mfaProfiles } from "../aws/mfa_profiles.ts";
 import { readFileIfExists } from "../files/safe_file.ts";

@@ -14,7 +14,7 @@ import { ExitCode, UsageError } from "../core/errors.ts";
 import { chooseCodeSource } from "../code_source.ts";
 import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
 import { setUpMfa } from "../setup_flow.ts";
-import { shortKeyId } from "../sts_errors.ts";
+import { shortKeyId } from "../aws/api/call_errors.ts";
 import { durationFlag } from "../session_flags.ts";
 import { describeOutcome } from "./login.ts";
 

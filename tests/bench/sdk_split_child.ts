@@ -8,7 +8,7 @@
  *
  * VARIANT:
  * - `npm`: the npm packages `@aws-sdk/client-sts` and `@smithy/fetch-http-handler`;
- * - `vendor`: lib/vendor/aws_sdk.js, the pre-bundled SDK awsmfa imports;
+ * - `vendor`: lib/aws/api/vendor/aws_sdk.js, the pre-bundled SDK awsmfa imports;
  * - `awsmfa`: lib/sts.ts's getSessionToken, what the product runs (import, then the call);
  * - `fetch`: one plain `fetch` POST to the fake (unsigned; it answers 403): the share of the
  *   first request that is Deno's HTTP client, the loopback and the fake, not the SDK.
@@ -45,7 +45,7 @@ async function loadSdk(variant: string): Promise<Sdk> {
     ]);
     return { ...sts, ...fetch } as unknown as Sdk;
   }
-  return await import("../../lib/vendor/aws_sdk.js") as unknown as Sdk;
+  return await import("../../lib/aws/api/vendor/aws_sdk.js") as unknown as Sdk;
 }
 
 async function sdkSample(variant: string): Promise<Sample> {
@@ -75,7 +75,7 @@ async function sdkSample(variant: string): Promise<Sample> {
 
 async function awsmfaSample(): Promise<Sample> {
   const t0 = performance.now();
-  const sts = await import("../../lib/sts.ts");
+  const sts = await import("../../lib/aws/api/sts.ts");
   const t1 = performance.now();
   await sts.getSessionToken(
     { accessKeyId: env("BENCH_AK"), secretAccessKey: env("BENCH_SK") },

@@ -64,7 +64,7 @@ Deno.test("network bounds: a 2 MiB chunked body and a 30 MB session token are re
 
 Deno.test("network bounds: IAM (setup's ListMFADevices) is bounded the same way", async () => {
   await using world = await setupE2e();
-  const { listMfaDevices } = await import("../../lib/iam.ts");
+  const { listMfaDevices } = await import("../../lib/aws/api/iam.ts");
   world.fake.fault({ kind: "endless", intervalMs: 100 });
   await assert.rejects(
     listMfaDevices(world.user, {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { callAws, type CallOptions, type LongTermKeys } from "./aws_client.ts";
+import { callAws, type CallOptions, type LongTermKeys } from "./client.ts";
 
 /** What kind of MFA device a serial names. */
 export type MfaDeviceKind =

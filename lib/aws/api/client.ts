@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { AwsmfaError, FileError } from "./core/errors.ts";
-import { type CallContext, type CallFailure, describeCallFailure } from "./sts_errors.ts";
-import { TIME_LIMIT_VARIABLES } from "./core/time_limits.ts";
+import { AwsmfaError, FileError } from "../../core/errors.ts";
+import { type CallContext, type CallFailure, describeCallFailure } from "./call_errors.ts";
+import { TIME_LIMIT_VARIABLES } from "../../core/time_limits.ts";
 
 /** Long-term keys of an IAM user. */
 export interface LongTermKeys {

@@ -12,13 +12,13 @@
  *
  * @module
  */
-import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./aws_client.ts";
-import type { SessionCredentials } from "./aws/shared_files.ts";
-import { registerSecrets } from "./core/errors.ts";
-import { checkSessionCredentials, type StsCredentials } from "./aws/session_check.ts";
-import { describeCallFailure } from "./sts_errors.ts";
+import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./client.ts";
+import type { SessionCredentials } from "../shared_files.ts";
+import { registerSecrets } from "../../core/errors.ts";
+import { checkSessionCredentials, type StsCredentials } from "../session_check.ts";
+import { describeCallFailure } from "./call_errors.ts";
 
-export { type CallOptions, classifySdkError, type LongTermKeys } from "./aws_client.ts";
+export { type CallOptions, classifySdkError, type LongTermKeys } from "./client.ts";
 export type { SessionCredentials };
 
 /** The GetSessionToken parameters besides the keys. */

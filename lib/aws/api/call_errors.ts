@@ -12,7 +12,7 @@ import {
   InvalidCodeError,
   NetworkError,
   UsageError,
-} from "./core/errors.ts";
+} from "../../core/errors.ts";
 
 /** A failed call, as seen by the transport. */
 export type CallFailure =

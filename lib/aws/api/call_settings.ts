@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { chooseRegion, partitionOfRegion, serviceEndpoint } from "./aws/endpoints.ts";
-import { readConfigSettings } from "./aws/config_settings.ts";
-import { type AwsFiles, loadIni } from "./aws/shared_files.ts";
-import type { CallOptions } from "./aws_client.ts";
-import type { Context } from "./core/context.ts";
-import { readFileIfExists } from "./files/safe_file.ts";
-import { timeLimitMs } from "./core/time_limits.ts";
+import { chooseRegion, partitionOfRegion, serviceEndpoint } from "../endpoints.ts";
+import { readConfigSettings } from "../config_settings.ts";
+import { type AwsFiles, loadIni } from "../shared_files.ts";
+import type { CallOptions } from "./client.ts";
+import type { Context } from "../../core/context.ts";
+import { readFileIfExists } from "../../files/safe_file.ts";
+import { timeLimitMs } from "../../core/time_limits.ts";
 
 /** Whose call it is. */
 export interface CallTarget {
