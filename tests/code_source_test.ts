@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { ChildEnd, ChildResult } from "../lib/terminal/child.ts";
-import { codeFromRun } from "../lib/code_source.ts";
+import { codeFromRun } from "../lib/session/code_source.ts";
 import { AuthError, CancelledError } from "../lib/core/errors.ts";
 
 const facts = { command: "ykman oath accounts code --single aws", origin: "--code-command" };

@@ -10,7 +10,7 @@ import {
   judgeRequest,
   type ServedSession,
   type ServerIdentity,
-} from "../lib/credential_server/requests.ts";
+} from "../lib/session/credential_server/requests.ts";
 import {
   ANSWER_WAIT_MS,
   createRenewal,
@@ -18,7 +18,7 @@ import {
   type Renewal,
   renewalTime,
   RETRY_MS,
-} from "../lib/credential_server/renewal.ts";
+} from "../lib/session/credential_server/renewal.ts";
 
 const IDENTITY: ServerIdentity = { port: 4711, path: "/p4th", token: "t0ken-abc" };
 const GOOD = {

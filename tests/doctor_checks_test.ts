@@ -8,7 +8,7 @@ import {
   checkPermissions,
   checkSourceSection,
   formatFindings,
-} from "../lib/doctor_checks.ts";
+} from "../lib/session/doctor_checks.ts";
 import { AuthError } from "../lib/core/errors.ts";
 import { parseIni } from "../lib/ini/mod.ts";
 

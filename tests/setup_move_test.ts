@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../lib/core/errors.ts";
 import { mfaDeviceKind } from "../lib/aws/api/iam.ts";
 import { parseIni } from "../lib/ini/mod.ts";
-import { editForSetup, moveLongTermKeys } from "../lib/setup_move.ts";
+import { editForSetup, moveLongTermKeys } from "../lib/session/setup_move.ts";
 
 const KEY = "AKIAIOSFODNN7EXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -13,7 +13,7 @@ import type { Context } from "../core/context.ts";
 import { formatRfc3339 } from "../core/durations.ts";
 import { ExitCode } from "../core/errors.ts";
 import type { SessionCredentials } from "../aws/shared_files.ts";
-import { refreshSession } from "../refresh.ts";
+import { refreshSession } from "../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 
 /** The credential-process command. */

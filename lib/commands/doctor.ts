@@ -22,7 +22,7 @@ import {
   type Finding,
   formatFindings,
   type SourceCheck,
-} from "../doctor_checks.ts";
+} from "../session/doctor_checks.ts";
 import { AwsmfaError, ExitCode, redactSecrets } from "../core/errors.ts";
 import { listMfaDevices } from "../aws/api/iam.ts";
 import { getConfigProfile, type IniDocument } from "../ini/mod.ts";

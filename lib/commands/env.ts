@@ -8,7 +8,7 @@ import type { ParsedArgs } from "../args.ts";
 import type { Command } from "../cli.ts";
 import type { Context } from "../core/context.ts";
 import { ExitCode, UsageError } from "../core/errors.ts";
-import { refreshSession } from "../refresh.ts";
+import { refreshSession } from "../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import {
   ENV_FORMATS,

@@ -7,7 +7,7 @@
 import type { Command } from "../cli.ts";
 import { formatLocalTime, formatRelative } from "../core/durations.ts";
 import { ExitCode } from "../core/errors.ts";
-import { type RefreshOutcome, refreshSession } from "../refresh.ts";
+import { type RefreshOutcome, refreshSession } from "../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { ParsedArgs } from "../args.ts";
 import type { Context } from "../core/context.ts";

@@ -11,9 +11,9 @@ import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../aws/shared_file
 import type { Command } from "../cli.ts";
 import type { Context } from "../core/context.ts";
 import { ExitCode, UsageError } from "../core/errors.ts";
-import { chooseCodeSource } from "../code_source.ts";
-import { DURATION_LIMITS, refreshSession } from "../refresh.ts";
-import { setUpMfa } from "../setup_flow.ts";
+import { chooseCodeSource } from "../session/code_source.ts";
+import { DURATION_LIMITS, refreshSession } from "../session/refresh.ts";
+import { setUpMfa } from "../session/setup_flow.ts";
 import { shortKeyId } from "../aws/api/call_errors.ts";
 import { durationFlag } from "../session_flags.ts";
 import { describeOutcome } from "./login.ts";

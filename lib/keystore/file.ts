@@ -25,20 +25,7 @@ import {
   KeystoreWrongPassphraseError,
 } from "./errors.ts";
 import { decryptJwe, encryptJwe, JweError, MAX_JWE_LENGTH } from "./jwe.ts";
-import type { Keystore, KeystoreAvailability, KeystoreOptions } from "./mod.ts";
-
-/** What the passphrase prompt is told. */
-export interface PassphraseRequest {
-  /** The profile whose entry is read or written. */
-  profile: string;
-  /** The entry's file. */
-  path: string;
-  /** True when writing: a prompt should ask twice (a typo would lock the keys away). */
-  confirm: boolean;
-}
-
-/** Asks the user for the passphrase; `undefined` when it cannot (no terminal). */
-export type PassphrasePrompt = (request: PassphraseRequest) => Promise<string | undefined>;
+import type { Keystore, KeystoreAvailability, KeystoreOptions } from "./types.ts";
 
 const BACKEND = "file";
 

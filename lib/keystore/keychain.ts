@@ -26,7 +26,7 @@ import {
   KeystoreToolMissingError,
   KeystoreUnreachableError,
 } from "./errors.ts";
-import type { Keystore, KeystoreOptions } from "./mod.ts";
+import type { Keystore, KeystoreOptions } from "./types.ts";
 import { runTool, stderrTail, type ToolOutcome } from "./run.ts";
 
 const BACKEND = "keychain";

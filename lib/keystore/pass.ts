@@ -19,7 +19,7 @@ import {
   KeystoreToolMissingError,
   KeystoreUnreachableError,
 } from "./errors.ts";
-import type { Keystore, KeystoreOptions } from "./mod.ts";
+import type { Keystore, KeystoreOptions } from "./types.ts";
 import { runTool, stderrTail, type ToolOutcome } from "./run.ts";
 
 const BACKEND = "pass";

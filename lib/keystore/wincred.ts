@@ -23,7 +23,7 @@
 
 import { decodeKeys, encodeKeys, itemLabel } from "./codec.ts";
 import { KeystoreEntryError, KeystoreFailedError, KeystoreUnreachableError } from "./errors.ts";
-import type { Keystore, KeystoreOptions } from "./mod.ts";
+import type { Keystore, KeystoreOptions } from "./types.ts";
 
 const BACKEND = "wincred";
 const CRED_TYPE_GENERIC = 1;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { formatRfc3339 } from "../core/durations.ts";
+import { formatRfc3339 } from "../../core/durations.ts";
 
 /** What identifies the server to its clients: where it listens and the secret they must send. */
 export interface ServerIdentity {

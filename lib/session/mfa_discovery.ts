@@ -8,16 +8,16 @@
  *
  * @module
  */
-import type { LongTermKeys } from "./aws/api/client.ts";
-import { type AwsFiles, loadIni, SOURCE_SUFFIX } from "./aws/shared_files.ts";
-import { callOptionsFor, resolveCallSettings } from "./aws/api/call_settings.ts";
-import type { Context } from "./core/context.ts";
-import { AuthError, AwsmfaError, ConfigError, UsageError } from "./core/errors.ts";
-import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "./aws/api/iam.ts";
-import type { MenuItem } from "./terminal/menu.ts";
-import { withFileLock } from "./files/safe_file.ts";
-import { shortKeyId } from "./aws/api/call_errors.ts";
-import { openTerminal } from "./terminal/terminal.ts";
+import type { LongTermKeys } from "../aws/api/client.ts";
+import { type AwsFiles, loadIni, SOURCE_SUFFIX } from "../aws/shared_files.ts";
+import { callOptionsFor, resolveCallSettings } from "../aws/api/call_settings.ts";
+import type { Context } from "../core/context.ts";
+import { AuthError, AwsmfaError, ConfigError, UsageError } from "../core/errors.ts";
+import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "../aws/api/iam.ts";
+import type { MenuItem } from "../terminal/menu.ts";
+import { withFileLock } from "../files/safe_file.ts";
+import { shortKeyId } from "../aws/api/call_errors.ts";
+import { openTerminal } from "../terminal/terminal.ts";
 
 /** Why a U2F key is shown but cannot be chosen. */
 export const U2F_NOTE = "security key: AWS accepts it in the console only, not from the CLI";
@@ -159,7 +159,7 @@ async function chooseDevice(
     const title = usable.length === 1 && devices.length === 1
       ? `Use this MFA device for ${request.profile}?`
       : `Which MFA device should ${request.profile} use?`;
-    const { chooseFromMenu } = await import("./terminal/menu_terminal.ts");
+    const { chooseFromMenu } = await import("../terminal/menu_terminal.ts");
     const index = await chooseFromMenu(terminal, title, items);
     return devices[index].serialNumber;
   } finally {

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { formatRfc3339 } from "../core/durations.ts";
+import { formatRfc3339 } from "../../core/durations.ts";
 import type { ServedSession } from "./requests.ts";
 
 /** botocore asks for new credentials 15 minutes before they expire: renew before that. */

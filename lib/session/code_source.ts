@@ -10,16 +10,16 @@ import {
   DEFAULT_OUTPUT_LIMIT,
   runChild,
   shellCommand,
-} from "./terminal/child.ts";
-import { AuthError, CancelledError, UsageError } from "./core/errors.ts";
-import { normalizeCode } from "./terminal/code_prompt.ts";
+} from "../terminal/child.ts";
+import { AuthError, CancelledError, UsageError } from "../core/errors.ts";
+import { normalizeCode } from "../terminal/code_prompt.ts";
 import {
   missingTerminalReason,
   openTerminal,
   promptCode,
   type Terminal,
-} from "./terminal/terminal.ts";
-import { timeLimitMs } from "./core/time_limits.ts";
+} from "../terminal/terminal.ts";
+import { timeLimitMs } from "../core/time_limits.ts";
 
 /** How to get the code. */
 export type CodeSource =

@@ -5,19 +5,19 @@
  *
  * @module
  */
-import { chooseRegion, partitionOfArn } from "./aws/endpoints.ts";
+import { chooseRegion, partitionOfArn } from "../aws/endpoints.ts";
 import {
   describeCredentialVariables,
   loadIni,
   readSourceProfile,
   readStoredSession,
-} from "./aws/shared_files.ts";
-import type { ServerClock } from "./aws/api/client.ts";
-import { AwsmfaError } from "./core/errors.ts";
-import type { MfaDevice } from "./aws/api/iam.ts";
-import type { IniDocument } from "./ini/mod.ts";
-import type { MfaProfileRef } from "./aws/mfa_profiles.ts";
-import { shortKeyId } from "./aws/api/call_errors.ts";
+} from "../aws/shared_files.ts";
+import type { ServerClock } from "../aws/api/client.ts";
+import { AwsmfaError } from "../core/errors.ts";
+import type { MfaDevice } from "../aws/api/iam.ts";
+import type { IniDocument } from "../ini/mod.ts";
+import type { MfaProfileRef } from "../aws/mfa_profiles.ts";
+import { shortKeyId } from "../aws/api/call_errors.ts";
 
 /** One line of the report. */
 export interface Finding {

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import { CREDENTIAL_VARIABLES, loadIni, locateFiles } from "../aws/shared_files.ts";
-import type { Context } from "../core/context.ts";
-import { CancelledError, formatError, UsageError } from "../core/errors.ts";
+import { CREDENTIAL_VARIABLES, loadIni, locateFiles } from "../../aws/shared_files.ts";
+import type { Context } from "../../core/context.ts";
+import { CancelledError, formatError, UsageError } from "../../core/errors.ts";
 import { type RefreshOutcome, type RefreshRequest, refreshSession } from "../refresh.ts";
-import { readFileIfExists } from "../files/safe_file.ts";
-import { restoreTerminals } from "../terminal/terminal.ts";
+import { readFileIfExists } from "../../files/safe_file.ts";
+import { restoreTerminals } from "../../terminal/terminal.ts";
 import type { RefreshResult } from "./renewal.ts";
 import { SDK_MARGIN_MS } from "./renewal.ts";
 import { startCredentialServer } from "./serve.ts";

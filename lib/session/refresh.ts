@@ -21,17 +21,17 @@ import {
   type SourceProfile,
   STORED_SESSION_KEYS,
   writeSession,
-} from "./aws/shared_files.ts";
-import type { Context } from "./core/context.ts";
-import { ConfigError, InvalidCodeError, UsageError } from "./core/errors.ts";
-import type { IniDocument, IniView } from "./ini/mod.ts";
-import { checkRoleSetting } from "./aws/role_settings.ts";
+} from "../aws/shared_files.ts";
+import type { Context } from "../core/context.ts";
+import { ConfigError, InvalidCodeError, UsageError } from "../core/errors.ts";
+import type { IniDocument, IniView } from "../ini/mod.ts";
+import { checkRoleSetting } from "../aws/role_settings.ts";
 import {
   checkWritable,
   type LockedFile,
   readFileIfExists,
   withFileLock,
-} from "./files/safe_file.ts";
+} from "../files/safe_file.ts";
 
 /** GetSessionToken's limits for IAM users, and our default. */
 export const DURATION_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
@@ -147,8 +147,8 @@ export async function refreshSession(
     { callOptionsFor, resolveCallSettings },
   ] = await Promise.all([
     import("./code_source.ts"),
-    import("./aws/api/sts.ts"),
-    import("./aws/api/call_settings.ts"),
+    import("../aws/api/sts.ts"),
+    import("../aws/api/call_settings.ts"),
   ]);
   const codeSource = chooseCodeSource({
     code: request.code,
@@ -296,7 +296,7 @@ async function checkRequestFlags(
   }
   // The modules that own these rules load only when the flags are given.
   if (request.region !== undefined) {
-    (await import("./aws/endpoints.ts")).chooseRegion({ flag: request.region });
+    (await import("../aws/endpoints.ts")).chooseRegion({ flag: request.region });
   }
   if (request.code !== undefined || request.codeCommand !== undefined) {
     (await import("./code_source.ts")).chooseCodeSource({

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { type AwsFiles, loadIni } from "./aws/shared_files.ts";
-import type { Context } from "./core/context.ts";
-import { AwsmfaError, CancelledError, ConfigError } from "./core/errors.ts";
+import { type AwsFiles, loadIni } from "../aws/shared_files.ts";
+import type { Context } from "../core/context.ts";
+import { AwsmfaError, CancelledError, ConfigError } from "../core/errors.ts";
 import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
-import { readFileIfExists, withFileLock } from "./files/safe_file.ts";
+import { readFileIfExists, withFileLock } from "../files/safe_file.ts";
 import {
   editForSetup,
   type MoveOutcome,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { registerSecrets } from "../core/errors.ts";
+import { registerSecrets } from "../../core/errors.ts";
 import { credentialsBody, errorBody, judgeRequest, type ServerIdentity } from "./requests.ts";
 import { createRenewal, type Renewal, type RenewalOptions } from "./renewal.ts";
 
