@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseArgs } from "../lib/args.ts";
+import { parseArgs } from "../lib/cli/args.ts";
 
 /** Parses `args` where every option in `names` takes a value; throws on anything else. */
 export function scriptOptions(

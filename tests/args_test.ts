@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseArgs } from "../lib/args.ts";
+import { parseArgs } from "../lib/cli/args.ts";
 import { UsageError } from "../lib/core/errors.ts";
 
 const specs = {

@@ -1,6 +1,6 @@
 /** clear's edit (pure): only the session keys, and the section when nothing is left. */
 import assert from "node:assert/strict";
-import { clearSession } from "../lib/commands/clear.ts";
+import { clearSession } from "../lib/cli/commands/clear.ts";
 import { parseIni } from "../lib/ini/mod.ts";
 
 const KEY = "AKIAIOSFODNN7EXAMPLE";

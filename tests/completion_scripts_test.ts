@@ -8,7 +8,7 @@ import {
   completionCommand,
   completionScript,
   type CompletionSpec,
-} from "../lib/completion_scripts.ts";
+} from "../lib/cli/output/completion_scripts.ts";
 import { haveShell } from "./support/shells.ts";
 
 const FLAGS = {

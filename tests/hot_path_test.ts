@@ -39,11 +39,11 @@ async function staticGraph(entry: string): Promise<string[]> {
 
 for (
   const entry of [
-    "lib/commands/credential_process.ts",
-    "lib/commands/env.ts",
-    "lib/commands/exec.ts",
-    "lib/commands/completions.ts",
-    "lib/commands/status.ts",
+    "lib/cli/commands/credential_process.ts",
+    "lib/cli/commands/env.ts",
+    "lib/cli/commands/exec.ts",
+    "lib/cli/commands/completions.ts",
+    "lib/cli/commands/status.ts",
     "main.ts",
   ]
 ) {

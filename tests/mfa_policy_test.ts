@@ -5,7 +5,7 @@
  * requests awsmfa users make.
  */
 import assert from "node:assert/strict";
-import { parseMaxAge } from "../lib/commands/policy.ts";
+import { parseMaxAge } from "../lib/cli/commands/policy.ts";
 import { UsageError } from "../lib/core/errors.ts";
 import { formatPolicy, mfaPolicy, type PolicyDocument } from "../lib/aws/mfa_policy.ts";
 

@@ -13,7 +13,7 @@ import {
   quotePowerShell,
   quoteSh,
   sessionVariables,
-} from "../lib/shell_env.ts";
+} from "../lib/cli/output/env_format.ts";
 import { haveShell, runShell, type ShellName } from "./support/shells.ts";
 
 const SESSION = {

@@ -16,7 +16,7 @@ import {
   formatStatusLine,
   formatStatusTable,
   statusJson,
-} from "../lib/status_view.ts";
+} from "../lib/cli/output/status_view.ts";
 
 const NOW = Date.parse("2026-11-30T08:00:00Z");
 const MIN = 60_000;

@@ -52,7 +52,7 @@ async function child(path: string, variant: string): Promise<Sample> {
     await Promise.all([
       import("../../lib/aws/shared_files.ts"),
       import("../../lib/aws/mfa_profiles.ts"),
-      import("../../lib/status_view.ts"),
+      import("../../lib/cli/output/status_view.ts"),
     ]);
   step("modules");
   for (const pass of ["", "warm "]) {

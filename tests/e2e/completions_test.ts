@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { cliCommand, denoDir, runCli } from "../support/cli_runner.ts";
 import { haveShell, runShell } from "../support/shells.ts";
-import { quoteSh } from "../../lib/shell_env.ts";
+import { quoteSh } from "../../lib/cli/output/env_format.ts";
 
 const CREDENTIALS = `[georgemfa]
 aws_access_key_id = AKIAIOSFODNN7EXAMPLE

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { cliCommand, denoDir, ROOT, runCli } from "../support/cli_runner.ts";
 import { assertNoSecrets, type E2eWorld, setupE2e } from "../support/e2e_env.ts";
-import { quoteSh } from "../../lib/shell_env.ts";
+import { quoteSh } from "../../lib/cli/output/env_format.ts";
 import { ptyAvailable, startPty } from "../support/pty.ts";
 import { skip } from "../support/skips.ts";
 import { awsProgram, childEnv } from "../support/os_env.ts";

@@ -31,10 +31,10 @@
  * `awsmfa: ` on failure, no secret in any output.
  */
 import assert from "node:assert/strict";
-import { GLOBAL_FLAGS, run } from "../../lib/cli.ts";
-import { command as login } from "../../lib/commands/login.ts";
+import { GLOBAL_FLAGS, run } from "../../lib/cli/main.ts";
+import { command as login } from "../../lib/cli/commands/login.ts";
 import { realContext } from "../../lib/core/context.ts";
-import { parseArgs } from "../../lib/args.ts";
+import { parseArgs } from "../../lib/cli/args.ts";
 import {
   assertCleanError,
   figure,

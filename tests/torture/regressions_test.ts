@@ -3,8 +3,8 @@
  * showed it (run in-process through `run(argv, context)`).
  */
 import assert from "node:assert/strict";
-import { parseArgs } from "../../lib/args.ts";
-import { run } from "../../lib/cli.ts";
+import { parseArgs } from "../../lib/cli/args.ts";
+import { run } from "../../lib/cli/main.ts";
 import { realContext } from "../../lib/core/context.ts";
 import { UsageError } from "../../lib/core/errors.ts";
 

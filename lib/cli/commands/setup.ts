@@ -7,16 +7,16 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../aws/shared_files.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { ExitCode, UsageError } from "../core/errors.ts";
-import { chooseCodeSource } from "../session/code_source.ts";
-import { DURATION_LIMITS, refreshSession } from "../session/refresh.ts";
-import { setUpMfa } from "../session/setup_flow.ts";
-import { shortKeyId } from "../aws/api/call_errors.ts";
+import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../../aws/shared_files.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { chooseCodeSource } from "../../session/code_source.ts";
+import { DURATION_LIMITS, refreshSession } from "../../session/refresh.ts";
+import { setUpMfa } from "../../session/setup_flow.ts";
+import { shortKeyId } from "../../aws/api/call_errors.ts";
 import { durationFlag } from "../session_flags.ts";
-import { describeOutcome } from "./login.ts";
+import { describeOutcome } from "../output/outcome.ts";
 
 /** The setup command. */
 export const command: Command = {

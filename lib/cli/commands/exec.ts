@@ -8,14 +8,14 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { findProgram } from "../terminal/child.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { formatError, UsageError } from "../core/errors.ts";
-import { refreshSession } from "../session/refresh.ts";
+import { findProgram } from "../../terminal/child.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { formatError, UsageError } from "../../core/errors.ts";
+import { refreshSession } from "../../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { FlagSpecs } from "../args.ts";
-import { sessionVariables } from "../shell_env.ts";
+import { sessionVariables } from "../output/env_format.ts";
 
 /** The exec command. */
 export const command: Command = {
@@ -78,7 +78,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   const request = sessionRequest(args, context, { command: "exec", profileOptional: true });
   const outcome = await refreshSession(request, context);
   if (args.flags.server === true) {
-    const { runWithServer } = await import("../session/credential_server/exec_server.ts");
+    const { runWithServer } = await import("../../session/credential_server/exec_server.ts");
     return await runWithServer({
       request,
       outcome,

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { formatLocalTime, formatRelative, formatRfc3339 } from "./core/durations.ts";
-import type { ProfileStatus, SessionState } from "./aws/mfa_profiles.ts";
+import { formatLocalTime, formatRelative, formatRfc3339 } from "../../core/durations.ts";
+import type { ProfileStatus, SessionState } from "../../aws/mfa_profiles.ts";
 
 /** The words for each state. */
 const STATE_LABELS: Record<SessionState, string> = {

@@ -4,11 +4,11 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { formatSpan, parseDuration } from "../core/durations.ts";
-import { ExitCode, UsageError } from "../core/errors.ts";
-import { formatPolicy, MAX_AGE_LIMITS, mfaPolicy } from "../aws/mfa_policy.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { formatSpan, parseDuration } from "../../core/durations.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { formatPolicy, MAX_AGE_LIMITS, mfaPolicy } from "../../aws/mfa_policy.ts";
 
 /** The policy command. */
 export const command: Command = {

@@ -5,10 +5,10 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { ExitCode, UsageError } from "../core/errors.ts";
-import { refreshSession } from "../session/refresh.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { refreshSession } from "../../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import {
   ENV_FORMATS,
@@ -16,7 +16,7 @@ import {
   formatVariables,
   isEnvFormat,
   sessionVariables,
-} from "../shell_env.ts";
+} from "../output/env_format.ts";
 
 /** The env command. */
 export const command: Command = {

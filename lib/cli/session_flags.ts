@@ -6,10 +6,10 @@
  * @module
  */
 import { type FlagSpecs, type ParsedArgs, singlePositional } from "./args.ts";
-import type { Context } from "./core/context.ts";
-import { parseDuration } from "./core/durations.ts";
-import { UsageError } from "./core/errors.ts";
-import { DEFAULT_MIN_REMAINING_SECONDS, type RefreshRequest } from "./session/refresh.ts";
+import type { Context } from "../core/context.ts";
+import { parseDuration } from "../core/durations.ts";
+import { UsageError } from "../core/errors.ts";
+import { DEFAULT_MIN_REMAINING_SECONDS, type RefreshRequest } from "../session/refresh.ts";
 
 /** The flags shared by the commands that print or pass on a session. */
 export const SESSION_FLAGS: FlagSpecs = {

@@ -6,14 +6,24 @@
  * @module
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
-import { checkProfileName, loadIniView, locateFiles, SOURCE_SUFFIX } from "../aws/shared_files.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { ExitCode } from "../core/errors.ts";
-import type { IniView } from "../ini/mod.ts";
-import { allProfileStatuses, isUsable, profileStatus, STATUS_KEYS } from "../aws/mfa_profiles.ts";
-import { readFileIfExists } from "../files/safe_file.ts";
-import { formatStatusLine, formatStatusTable, statusJson } from "../status_view.ts";
+import {
+  checkProfileName,
+  loadIniView,
+  locateFiles,
+  SOURCE_SUFFIX,
+} from "../../aws/shared_files.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { ExitCode } from "../../core/errors.ts";
+import type { IniView } from "../../ini/mod.ts";
+import {
+  allProfileStatuses,
+  isUsable,
+  profileStatus,
+  STATUS_KEYS,
+} from "../../aws/mfa_profiles.ts";
+import { readFileIfExists } from "../../files/safe_file.ts";
+import { formatStatusLine, formatStatusTable, statusJson } from "../output/status_view.ts";
 
 /** The status command. */
 export const command: Command = {

@@ -7,11 +7,11 @@
  * @module
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
-import { fetchServerDate } from "../aws/api/client.ts";
-import { type AwsFiles, checkProfileName, locateFiles } from "../aws/shared_files.ts";
-import { callOptionsFor, resolveCallSettings } from "../aws/api/call_settings.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
+import { fetchServerDate } from "../../aws/api/client.ts";
+import { type AwsFiles, checkProfileName, locateFiles } from "../../aws/shared_files.ts";
+import { callOptionsFor, resolveCallSettings } from "../../aws/api/call_settings.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
 import {
   checkClock,
   checkEnvironment,
@@ -22,12 +22,12 @@ import {
   type Finding,
   formatFindings,
   type SourceCheck,
-} from "../session/doctor_checks.ts";
-import { AwsmfaError, ExitCode, redactSecrets } from "../core/errors.ts";
-import { listMfaDevices } from "../aws/api/iam.ts";
-import { getConfigProfile, type IniDocument } from "../ini/mod.ts";
-import { type MfaProfileRef, mfaProfiles } from "../aws/mfa_profiles.ts";
-import { readFileIfExists } from "../files/safe_file.ts";
+} from "../../session/doctor_checks.ts";
+import { AwsmfaError, ExitCode, redactSecrets } from "../../core/errors.ts";
+import { listMfaDevices } from "../../aws/api/iam.ts";
+import { getConfigProfile, type IniDocument } from "../../ini/mod.ts";
+import { type MfaProfileRef, mfaProfiles } from "../../aws/mfa_profiles.ts";
+import { readFileIfExists } from "../../files/safe_file.ts";
 
 /** The doctor command. */
 export const command: Command = {

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { formatRfc3339 } from "./core/durations.ts";
-import { UsageError } from "./core/errors.ts";
+import { formatRfc3339 } from "../../core/durations.ts";
+import { UsageError } from "../../core/errors.ts";
 
 /** The output formats of `awsmfa env`. */
 export const ENV_FORMATS = ["sh", "fish", "powershell", "cmd", "dotenv", "json"] as const;

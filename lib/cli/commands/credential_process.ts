@@ -8,12 +8,12 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { formatRfc3339 } from "../core/durations.ts";
-import { ExitCode } from "../core/errors.ts";
-import type { SessionCredentials } from "../aws/shared_files.ts";
-import { refreshSession } from "../session/refresh.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { formatRfc3339 } from "../../core/durations.ts";
+import { ExitCode } from "../../core/errors.ts";
+import type { SessionCredentials } from "../../aws/shared_files.ts";
+import { refreshSession } from "../../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 
 /** The credential-process command. */

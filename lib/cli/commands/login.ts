@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { Command } from "../cli.ts";
-import { formatLocalTime, formatRelative } from "../core/durations.ts";
-import { ExitCode } from "../core/errors.ts";
-import { type RefreshOutcome, refreshSession } from "../session/refresh.ts";
+import type { Command } from "../command.ts";
+import { ExitCode } from "../../core/errors.ts";
+import { refreshSession } from "../../session/refresh.ts";
+import { describeOutcome } from "../output/outcome.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 import type { ParsedArgs } from "../args.ts";
-import type { Context } from "../core/context.ts";
+import type { Context } from "../../core/context.ts";
 
 /** The login command. */
 export const command: Command = {
@@ -61,40 +61,4 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   const outcome = await refreshSession(request, context);
   context.stdout(describeOutcome(profile, outcome, { now: context.now() }) + "\n");
   return ExitCode.Ok;
-}
-
-/** A new session this close to its end is written, but the outcome line says so. */
-const EXPIRES_SOON_MS = 60_000;
-
-/** Options for {@link describeOutcome}. */
-export interface DescribeOutcomeOptions {
-  /** The current time (ms), for the relative expiry. */
-  now: number;
-  /** Whether to mention `--force` when the session was still valid (default true). */
-  forceHint?: boolean;
-}
-
-/** The one line that says what a refresh did and until when the session is valid. */
-export function describeOutcome(
-  profile: string,
-  outcome: RefreshOutcome,
-  options: DescribeOutcomeOptions,
-): string {
-  const expiration = outcome.session.expiration;
-  const until = `${formatLocalTime(expiration)} (${
-    formatRelative(expiration.getTime(), options.now)
-  })`;
-  switch (outcome.kind) {
-    case "valid":
-      return `Profile ${profile} already has an MFA session, valid until ${until}.` +
-        (options.forceHint === false ? "" : " Use --force to renew it now.");
-    case "refreshed":
-      return expiration.getTime() - options.now < EXPIRES_SOON_MS
-        ? `Profile ${profile} is ready, but its MFA session expires within a minute: valid ` +
-          `until ${until}.`
-        : `Profile ${profile} is ready: MFA session valid until ${until}.`;
-    case "refreshed-elsewhere":
-      return `Profile ${profile} was refreshed by another awsmfa run meanwhile; ` +
-        `valid until ${until}. Your code was not used.`;
-  }
 }

@@ -5,75 +5,11 @@
  *
  * @module
  */
-import { type FlagSpecs, formatFlags, parseArgs, type ParsedArgs } from "./args.ts";
-import { type Context, realContext } from "./core/context.ts";
-import { ExitCode, exitCodeOf, formatError } from "./core/errors.ts";
-
-/** What a subcommand module exports as `command`. */
-export interface Command {
-  /** The usage line(s) after `awsmfa `, e.g. `login [PROFILE] [flags]`. */
-  usage: string;
-  /** What the command does, in a paragraph. */
-  description: string;
-  /** Its flags (the global ones are added by the dispatcher). */
-  flags: FlagSpecs;
-  /**
-   * Whether the words after `--` are a command line of their own (exec's),
-   * handed over in `args.rest`; otherwise they are positionals.
-   */
-  takesCommandLine?: boolean;
-  /** Worked examples, one per line, each with a `# comment` if useful. */
-  examples: string[];
-  /** Runs the command; resolves to the exit code. Throws AwsmfaError on failure. */
-  run(args: ParsedArgs, context: Context): Promise<number>;
-}
-
-/** The subcommands, loaded only when used so each starts as fast as it can. */
-export const COMMANDS: Record<
-  string,
-  { summary: string; load: () => Promise<{ command: Command }> }
-> = {
-  login: {
-    summary: "Get an MFA session for a profile and write it to the credentials file",
-    load: () => import("./commands/login.ts"),
-  },
-  status: {
-    summary: "Show the MFA profiles and their sessions (no network)",
-    load: () => import("./commands/status.ts"),
-  },
-  setup: {
-    summary: "Move long-term keys into [PROFILEmfa], find the MFA device, log in",
-    load: () => import("./commands/setup.ts"),
-  },
-  clear: {
-    summary: "Remove the session awsmfa wrote into a profile (or --all)",
-    load: () => import("./commands/clear.ts"),
-  },
-  doctor: {
-    summary: "Check the files, keys, MFA device, environment and clock; say what to fix",
-    load: () => import("./commands/doctor.ts"),
-  },
-  "credential-process": {
-    summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
-    load: () => import("./commands/credential_process.ts"),
-  },
-  env: {
-    summary: "Print the session as environment variables for your shell",
-    load: () => import("./commands/env.ts"),
-  },
-  exec: {
-    summary: "Run a command with the session in its environment",
-    load: () => import("./commands/exec.ts"),
-  },
-  policy: {
-    summary: "Print the IAM policy that enforces MFA",
-    load: () => import("./commands/policy.ts"),
-  },
-  completions: {
-    summary: "Print the completion script for bash, zsh, fish or PowerShell",
-    load: () => import("./commands/completions.ts"),
-  },
-};
+import { type FlagSpecs, formatFlags, parseArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { type Context, realContext } from "../core/context.ts";
+import { ExitCode, exitCodeOf, formatError } from "../core/errors.ts";
+import { COMMANDS } from "./registry.ts";
 
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS: FlagSpecs = {
@@ -104,7 +40,7 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
       return ExitCode.Ok;
     }
     if (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version") {
-      ctx.stdout((await import("./core/version.ts")).versionText() + "\n");
+      ctx.stdout((await import("../core/version.ts")).versionText() + "\n");
       return ExitCode.Ok;
     }
     const named = Object.hasOwn(COMMANDS, argv[0]);
@@ -119,7 +55,7 @@ export async function run(argv: readonly string[], context?: Context): Promise<n
       ctx.stdout(commandHelp(command));
       return ExitCode.Ok;
     }
-    return await command.run(args, ctx);
+    return await command.run(args, ctx, { commands: COMMANDS });
   } catch (error) {
     ctx.stderr(formatError(error, { verbose: ctx.verbose }) + "\n");
     return exitCodeOf(error);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "./core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 /** How one flag is spelled and what it takes. */
 export interface FlagSpec {

@@ -7,18 +7,18 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { loadIni, locateFiles } from "../aws/shared_files.ts";
-import type { Command } from "../cli.ts";
+import { loadIni, locateFiles } from "../../aws/shared_files.ts";
+import type { Command, RunOptions } from "../command.ts";
 import {
   COMPLETION_SHELLS,
   completionCommand,
   completionScript,
   type CompletionShell,
-} from "../completion_scripts.ts";
-import type { Context } from "../core/context.ts";
-import { ExitCode, UsageError } from "../core/errors.ts";
-import type { IniDocument } from "../ini/mod.ts";
-import { readFileIfExists } from "../files/safe_file.ts";
+} from "../output/completion_scripts.ts";
+import type { Context } from "../../core/context.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import type { IniDocument } from "../../ini/mod.ts";
+import { readFileIfExists } from "../../files/safe_file.ts";
 
 /** The completions command. */
 export const command: Command = {
@@ -37,7 +37,7 @@ profile names found in your credentials file.`,
   run,
 };
 
-async function run(args: ParsedArgs, context: Context): Promise<number> {
+async function run(args: ParsedArgs, context: Context, options: RunOptions): Promise<number> {
   if (args.flags["list-profiles"]) {
     for (const name of await listProfiles(context)) context.stdout(name + "\n");
     return ExitCode.Ok;
@@ -51,9 +51,8 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
       { fix: `Give one of: ${COMPLETION_SHELLS.join(", ")}, e.g. awsmfa completions bash.` },
     );
   }
-  const { COMMANDS } = await import("../cli.ts");
   const commands = await Promise.all(
-    Object.entries(COMMANDS).map(async ([name, entry]) =>
+    Object.entries(options.commands).map(async ([name, entry]) =>
       completionCommand(name, entry.summary, (await entry.load()).command)
     ),
   );

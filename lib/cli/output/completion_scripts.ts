@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FlagSpecs } from "./args.ts";
+import type { FlagSpecs } from "../args.ts";
 
 /** The shells {@link completionScript} writes for. */
 export const COMPLETION_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;

@@ -12,13 +12,13 @@ import {
   locateFiles,
   readStoredSession,
   SESSION_KEYS,
-} from "../aws/shared_files.ts";
-import type { Command } from "../cli.ts";
-import type { Context } from "../core/context.ts";
-import { ConfigError, ExitCode, UsageError } from "../core/errors.ts";
-import type { IniDocument } from "../ini/mod.ts";
-import { mfaProfiles } from "../aws/mfa_profiles.ts";
-import { readFileIfExists, withFileLock } from "../files/safe_file.ts";
+} from "../../aws/shared_files.ts";
+import type { Command } from "../command.ts";
+import type { Context } from "../../core/context.ts";
+import { ConfigError, ExitCode, UsageError } from "../../core/errors.ts";
+import type { IniDocument } from "../../ini/mod.ts";
+import { mfaProfiles } from "../../aws/mfa_profiles.ts";
+import { readFileIfExists, withFileLock } from "../../files/safe_file.ts";
 
 /** The clear command. */
 export const command: Command = {
