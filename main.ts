@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { run } from "./lib/cli.ts";
+import { run } from "./lib/cli/main.ts";
 
 if (import.meta.main) {
   Deno.exitCode = await run(Deno.args);
