@@ -20,7 +20,7 @@
  * deno.lock does not change.
  *
  * After changing an SDK version in deno.json (and `deno install`), run this and commit both.
- * tests/vendor_sdk_test.ts checks that the versions in the file's header match deno.json.
+ * tests/aws/api/vendor/aws_sdk_test.ts checks that the versions in the file's header match deno.json.
  *
  * @module
  */

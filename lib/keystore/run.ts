@@ -5,7 +5,7 @@
  * tool is killed, and a cap on what is read from its output.
  *
  * A small runner of its own: it kills the tool, not a process group. When
- * lib/child.ts (process-group time-outs) lands, this should become a thin use
+ * lib/terminal/child.ts (process-group time-outs) lands, this should become a thin use
  * of it.
  *
  * @module

@@ -193,7 +193,7 @@ export interface RunCodeCommandOptions {
  * and takes the 6-digit code from its output (a group of exactly six digits;
  * several different ones are refused). Its failure (exit code), its silence
  * and its time-out are errors that show the end of its stderr. It runs in a
- * process group of its own, without the terminal (lib/child.ts): on time-out,
+ * process group of its own, without the terminal (lib/terminal/child.ts): on time-out,
  * too much output or awsmfa's SIGINT/SIGTERM/SIGHUP, the command and
  * everything it started are stopped (SIGTERM, SIGKILL 2 s later).
  */

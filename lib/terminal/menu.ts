@@ -1,6 +1,6 @@
 /**
  * A pick-one terminal menu as a pure state machine (like the code prompt in
- * `prompt.ts`): raw terminal bytes become keys, keys update the state, the
+ * `code_prompt.ts`): raw terminal bytes become keys, keys update the state, the
  * state renders to lines. Items can be shown but not choosable (a U2F key,
  * with the reason). `menu_terminal.ts` drives it.
  *

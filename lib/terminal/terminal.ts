@@ -2,7 +2,7 @@
  * The terminal edge of the code prompt: opens the controlling terminal (even
  * when stdin is a pipe: `/dev/tty` on Unix, the console's `CONIN$` and
  * `CONOUT$` on Windows), switches it to raw mode, feeds its bytes to the
- * pure state machine in `prompt.ts` and redraws the line; always restores
+ * pure state machine in `code_prompt.ts` and redraws the line; always restores
  * the terminal.
  *
  * @module

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chooseRegion, partitionOfArn, serviceEndpoint } from "../lib/aws/endpoints.ts";
+import { chooseRegion, partitionOfArn, serviceEndpoint } from "../../lib/aws/endpoints.ts";
 
 Deno.test("chooseRegion: flag, env, profile, then the serial's partition default", () => {
   const arn = "arn:aws:iam::123456789012:mfa/george";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError, UsageError } from "../lib/core/errors.ts";
+import { ConfigError, UsageError } from "../../lib/core/errors.ts";
 import {
   checkRoleSetting,
   externalIdProblem,
   roleArnProblem,
   roleSessionNameProblem,
-} from "../lib/aws/role_settings.ts";
+} from "../../lib/aws/role_settings.ts";
 
 Deno.test("role settings: role ARNs of every partition, with and without a path, are accepted", () => {
   for (

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkSessionCredentials, type StsCredentials } from "../lib/aws/session_check.ts";
+import { checkSessionCredentials, type StsCredentials } from "../../lib/aws/session_check.ts";
 
 const NOW = Date.parse("2026-11-29T10:00:00Z");
 const TOKEN = "FwoGZXIvYXdzE" + "aB3+/".repeat(100) + "==";

@@ -2,7 +2,7 @@
  * The SDK's share of a refresh, split into importing it, building the client and command, and
  * the first request, each measured inside a fresh process (`sdk_split_child.ts`) against the
  * fake STS: the npm packages beside the pre-bundled lib/aws/api/vendor/aws_sdk.js that awsmfa imports,
- * lib/sts.ts end to end, and a plain `fetch` for the part of the request that is not the SDK.
+ * lib/aws/api/sts.ts end to end, and a plain `fetch` for the part of the request that is not the SDK.
  *
  *     deno run --allow-all tests/bench/sdk_split.ts        # BENCH_QUICK=1 for fewer runs
  *
@@ -22,7 +22,7 @@ export interface SdkSplitOptions {
 export const SDK_VARIANTS: [string, string][] = [
   ["npm", "`@aws-sdk/client-sts` + `@smithy/fetch-http-handler` from npm"],
   ["vendor", "`lib/aws/api/vendor/aws_sdk.js` (pre-bundled, what awsmfa imports)"],
-  ["awsmfa", "`lib/sts.ts` getSessionToken (awsmfa's call, end to end)"],
+  ["awsmfa", "`lib/aws/api/sts.ts` getSessionToken (awsmfa's call, end to end)"],
   ["fetch", "plain `fetch` POST to the fake (no SDK)"],
 ];
 

@@ -9,7 +9,7 @@
  * VARIANT:
  * - `npm`: the npm packages `@aws-sdk/client-sts` and `@smithy/fetch-http-handler`;
  * - `vendor`: lib/aws/api/vendor/aws_sdk.js, the pre-bundled SDK awsmfa imports;
- * - `awsmfa`: lib/sts.ts's getSessionToken, what the product runs (import, then the call);
+ * - `awsmfa`: lib/aws/api/sts.ts's getSessionToken, what the product runs (import, then the call);
  * - `fetch`: one plain `fetch` POST to the fake (unsigned; it answers 403): the share of the
  *   first request that is Deno's HTTP client, the loopback and the fake, not the SDK.
  *

@@ -5,9 +5,9 @@
  * it has no quick mode and takes longer than a test should.
  */
 import assert from "node:assert/strict";
-import { runCliBench } from "./bench/cli_bench.ts";
-import { runSdkSplit, SDK_VARIANTS } from "./bench/sdk_split.ts";
-import { runStatusSplit, STATUS_STEPS, STATUS_VARIANTS } from "./bench/status_split.ts";
+import { runCliBench } from "./cli_bench.ts";
+import { runSdkSplit, SDK_VARIANTS } from "./sdk_split.ts";
+import { runStatusSplit, STATUS_STEPS, STATUS_VARIANTS } from "./status_split.ts";
 
 Deno.test("bench: the process-level table has every row, each with figures", async () => {
   const { table, figures } = await runCliBench({

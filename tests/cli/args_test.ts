@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { parseArgs } from "../lib/cli/args.ts";
-import { UsageError } from "../lib/core/errors.ts";
+import { parseArgs } from "../../lib/cli/args.ts";
+import { UsageError } from "../../lib/core/errors.ts";
 
 const specs = {
   code: { type: "string", short: "c" },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { homeDirectory } from "../lib/core/context.ts";
+import { homeDirectory } from "../../lib/core/context.ts";
 
 Deno.test("homeDirectory: where the AWS CLI and SDKs look on each OS (USERPROFILE first on Windows)", () => {
   const env = (values: Record<string, string>) => (name: string) => values[name];

@@ -5,7 +5,7 @@ import {
   formatSpan,
   parseDuration,
   parseTimestamp,
-} from "../lib/core/durations.ts";
+} from "../../lib/core/durations.ts";
 
 Deno.test("parseDuration: seconds and spans", () => {
   assert.equal(parseDuration("3600"), 3600);

@@ -1,4 +1,4 @@
-/** lib/errors.ts: the one error printer never prints a secret. */
+/** lib/core/errors.ts: the one error printer never prints a secret. */
 import assert from "node:assert/strict";
 import {
   AuthError,
@@ -6,7 +6,7 @@ import {
   NetworkError,
   redactSecrets,
   registerSecrets,
-} from "../lib/core/errors.ts";
+} from "../../lib/core/errors.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const PLAIN_SECRET = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd";

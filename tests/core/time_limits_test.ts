@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../lib/core/errors.ts";
-import { TIME_LIMIT_VARIABLES, timeLimitMs } from "../lib/core/time_limits.ts";
+import { UsageError } from "../../lib/core/errors.ts";
+import { TIME_LIMIT_VARIABLES, timeLimitMs } from "../../lib/core/time_limits.ts";
 
 Deno.test("time limits: unset gives the default; seconds (with a fraction) within the bounds are taken", () => {
   assert.equal(timeLimitMs("AWSMFA_TIMEOUT", undefined), 10_000);

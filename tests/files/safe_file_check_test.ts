@@ -5,11 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { checkWritable, type SafeFileOs, updateFile } from "../lib/files/safe_file.ts";
-import { denoOs } from "../lib/files/safe_file_os.ts";
-import { FileError } from "../lib/core/errors.ts";
-import { tryRun } from "./support/system.ts";
-import { skip } from "./support/skips.ts";
+import { checkWritable, type SafeFileOs, updateFile } from "../../lib/files/safe_file.ts";
+import { denoOs } from "../../lib/files/safe_file_os.ts";
+import { FileError } from "../../lib/core/errors.ts";
+import { tryRun } from "../support/system.ts";
+import { skip } from "../support/skips.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "awsmfa_check_writable_" });

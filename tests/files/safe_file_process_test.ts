@@ -1,18 +1,18 @@
 /**
- * lib/safe_file.ts with real processes, real signals and real file systems:
+ * lib/files/safe_file.ts with real processes, real signals and real file systems:
  * tests/support/safe_file_worker.ts edits files through the module while we
  * race, kill and starve it.
  */
 
-import { derivedSeed, rerunCommand } from "./support/seed.ts";
-import { required } from "./support/skips.ts";
-import { tryRun } from "./support/system.ts";
+import { derivedSeed, rerunCommand } from "../support/seed.ts";
+import { required } from "../support/skips.ts";
+import { tryRun } from "../support/system.ts";
 import assert from "node:assert/strict";
-import { crashContent, crashCounter } from "./support/safe_file_worker.ts";
-import { updateFile, withFileLock } from "../lib/files/safe_file.ts";
-import { CancelledError, FileError } from "../lib/core/errors.ts";
+import { crashContent, crashCounter } from "../support/safe_file_worker.ts";
+import { updateFile, withFileLock } from "../../lib/files/safe_file.ts";
+import { CancelledError, FileError } from "../../lib/core/errors.ts";
 
-const WORKER = new URL("./support/safe_file_worker.ts", import.meta.url).pathname;
+const WORKER = new URL("../support/safe_file_worker.ts", import.meta.url).pathname;
 const NOBODY = 65534;
 const isRoot = Deno.uid() === 0;
 const encoder = new TextEncoder();
@@ -197,7 +197,9 @@ Deno.test("20 processes setting different keys of one file at once: every key la
 
 Deno.test("SIGKILL at random moments, 105 times: the file is always one complete version, nothing blocks the next run", async () => {
   const seed = derivedSeed("safe_file SIGKILL");
-  console.log(`  seed ${seed} (replay with ${rerunCommand("tests/safe_file_process_test.ts")})`);
+  console.log(
+    `  seed ${seed} (replay with ${rerunCommand("tests/files/safe_file_process_test.ts")})`,
+  );
   const next = random(seed);
   await withTempDir(async (dir) => {
     const file = `${dir}/credentials`;
@@ -410,7 +412,7 @@ async function canRunAsNobody(dir: string): Promise<AsNobody | undefined> {
   await Deno.mkdir(denoDir);
   await Deno.chown(denoDir, NOBODY, NOBODY);
   const src = `${dir}/src`;
-  await copyTree(new URL("../lib/", import.meta.url).pathname, `${src}/lib`);
+  await copyTree(new URL("../../lib/", import.meta.url).pathname, `${src}/lib`);
   await Deno.mkdir(`${src}/tests/support`, { recursive: true, mode: 0o755 });
   await Deno.copyFile(WORKER, `${src}/tests/support/safe_file_worker.ts`);
   let deno = Deno.execPath();

@@ -1,7 +1,7 @@
 /**
- * lib/safe_file.ts in one process: the real file system, with one OS edge
+ * lib/files/safe_file.ts in one process: the real file system, with one OS edge
  * faked where the case needs it (a Windows sharing violation, a full disk, a
- * failed rename, a signal). Real processes: tests/safe_file_process_test.ts.
+ * failed rename, a signal). Real processes: tests/files/safe_file_process_test.ts.
  */
 
 import assert from "node:assert/strict";
@@ -11,9 +11,9 @@ import {
   type SafeFileOs,
   updateFile,
   withFileLock,
-} from "../lib/files/safe_file.ts";
-import { denoOs } from "../lib/files/safe_file_os.ts";
-import { CancelledError, FileError } from "../lib/core/errors.ts";
+} from "../../lib/files/safe_file.ts";
+import { denoOs } from "../../lib/files/safe_file_os.ts";
+import { CancelledError, FileError } from "../../lib/core/errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

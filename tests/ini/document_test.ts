@@ -11,8 +11,8 @@ import {
   IniFormatError,
   IniValueError,
   parseIni,
-} from "../lib/ini/mod.ts";
-import { botocoreAvailable, botocoreParse } from "./support/botocore.ts";
+} from "../../lib/ini/mod.ts";
+import { botocoreAvailable, botocoreParse } from "../support/botocore.ts";
 
 type Record_ = Record<string, Record<string, string | Record<string, string>>>;
 

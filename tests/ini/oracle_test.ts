@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { configProfiles, type IniDocument, IniFormatError, parseIni } from "../lib/ini/mod.ts";
-import { botocoreAvailable, botocoreParse, type BotocoreResult } from "./support/botocore.ts";
+import { configProfiles, type IniDocument, IniFormatError, parseIni } from "../../lib/ini/mod.ts";
+import { botocoreAvailable, botocoreParse, type BotocoreResult } from "../support/botocore.ts";
 import {
   chaosIniArb,
   type GenFile,
@@ -13,9 +13,9 @@ import {
   mutatedIniArb,
   rerunHint,
   testSeed,
-} from "./support/ini_gen.ts";
+} from "../support/ini_gen.ts";
 
-const FILE = "tests/ini_oracle_test.ts";
+const FILE = "tests/ini/oracle_test.ts";
 const seed = testSeed();
 const ignore = !botocoreAvailable();
 
@@ -83,7 +83,7 @@ Deno.test({
   name: "oracle: invalid UTF-8 is rejected by botocore and by decodeIniBytes",
   ignore,
   fn: async () => {
-    const { decodeIniBytes } = await import("../lib/ini/mod.ts");
+    const { decodeIniBytes } = await import("../../lib/ini/mod.ts");
     const files = fc.sample(
       fc.tuple(
         iniFileArb(),

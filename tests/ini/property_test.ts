@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { IniFormatError, IniValueError, parseIni } from "../lib/ini/mod.ts";
+import { IniFormatError, IniValueError, parseIni } from "../../lib/ini/mod.ts";
 import {
   anyTextArb,
   assertProperty,
@@ -14,9 +14,9 @@ import {
   iniFileArb,
   mutatedIniArb,
   testSeed,
-} from "./support/ini_gen.ts";
+} from "../support/ini_gen.ts";
 
-const FILE = "tests/ini_property_test.ts";
+const FILE = "tests/ini/property_test.ts";
 const seed = testSeed();
 const run = (numRuns: number) => ({ seed, numRuns, file: FILE });
 

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseIni, quickScanIni } from "../lib/ini/mod.ts";
+import { parseIni, quickScanIni } from "../../lib/ini/mod.ts";
 import {
   anyTextArb,
   assertProperty,
@@ -14,9 +14,9 @@ import {
   iniFileArb,
   mutatedIniArb,
   testSeed,
-} from "./support/ini_gen.ts";
+} from "../support/ini_gen.ts";
 
-const FILE = "tests/ini_quick_scan_test.ts";
+const FILE = "tests/ini/quick_scan_test.ts";
 const seed = testSeed();
 const run = (numRuns: number) => ({ seed, numRuns, file: FILE });
 

@@ -6,13 +6,13 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type SessionCredentials, writeSession } from "../lib/aws/shared_files.ts";
-import { parseIni } from "../lib/ini/mod.ts";
-import { botocoreAvailable, botocoreParse } from "./support/botocore.ts";
-import { iniFileArb, rerunHint, testSeed } from "./support/ini_gen.ts";
-import { goRead, smithyRead } from "./support/sdk_readers.ts";
+import { type SessionCredentials, writeSession } from "../../lib/aws/shared_files.ts";
+import { parseIni } from "../../lib/ini/mod.ts";
+import { botocoreAvailable, botocoreParse } from "../support/botocore.ts";
+import { iniFileArb, rerunHint, testSeed } from "../support/ini_gen.ts";
+import { goRead, smithyRead } from "../support/sdk_readers.ts";
 
-const FILE = "tests/ini_sdk_readers_test.ts";
+const FILE = "tests/ini/sdk_readers_test.ts";
 const seed = testSeed();
 
 const SESSION: SessionCredentials = {

@@ -4,8 +4,8 @@
  * that setting, which would leave the dynamically imported modules out of the executable.
  */
 import assert from "node:assert/strict";
-import { compileConfigText, stage } from "../scripts/compile.ts";
-import { ROOT } from "./support/cli_runner.ts";
+import { compileConfigText, stage } from "../../scripts/compile.ts";
+import { ROOT } from "../support/cli_runner.ts";
 
 Deno.test("perf: deno run loads dynamic imports lazily", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));

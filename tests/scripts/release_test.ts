@@ -21,23 +21,23 @@ import {
   ROOT,
   stage,
   TARGETS,
-} from "../scripts/compile.ts";
-import { checkPaths, checkSource } from "../scripts/check_dynamic_imports.ts";
+} from "../../scripts/compile.ts";
+import { checkPaths, checkSource } from "../../scripts/check_dynamic_imports.ts";
 import {
   archiveName,
   COMPLETIONS,
   docFiles,
   packageName,
   packageRelease,
-} from "../scripts/package.ts";
+} from "../../scripts/package.ts";
 import {
   checkRubyStructure,
   parseSums,
   releaseUrl,
   renderFormula,
-} from "../scripts/render_formula.ts";
-import { denoFreePath, expectedVersionLine, testBinary } from "../scripts/test_binary.ts";
-import { ignoreWithout } from "./support/skips.ts";
+} from "../../scripts/render_formula.ts";
+import { denoFreePath, expectedVersionLine, testBinary } from "../../scripts/test_binary.ts";
+import { ignoreWithout } from "../support/skips.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const posix = Deno.build.os !== "windows";

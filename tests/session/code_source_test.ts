@@ -3,9 +3,9 @@
  * one: the code, and the message for each way the command can end.
  */
 import assert from "node:assert/strict";
-import type { ChildEnd, ChildResult } from "../lib/terminal/child.ts";
-import { codeFromRun } from "../lib/session/code_source.ts";
-import { AuthError, CancelledError } from "../lib/core/errors.ts";
+import type { ChildEnd, ChildResult } from "../../lib/terminal/child.ts";
+import { codeFromRun } from "../../lib/session/code_source.ts";
+import { AuthError, CancelledError } from "../../lib/core/errors.ts";
 
 const facts = { command: "ykman oath accounts code --single aws", origin: "--code-command" };
 

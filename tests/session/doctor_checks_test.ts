@@ -8,9 +8,9 @@ import {
   checkPermissions,
   checkSourceSection,
   formatFindings,
-} from "../lib/session/doctor_checks.ts";
-import { AuthError } from "../lib/core/errors.ts";
-import { parseIni } from "../lib/ini/mod.ts";
+} from "../../lib/session/doctor_checks.ts";
+import { AuthError } from "../../lib/core/errors.ts";
+import { parseIni } from "../../lib/ini/mod.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const REF = { profile: "george", sourceSection: "georgemfa" };

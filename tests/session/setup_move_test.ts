@@ -1,9 +1,8 @@
-/** Setup's key move (pure) and the kinds of MFA devices. */
+/** Setup's key move (pure): lib/session/setup_move.ts. */
 import assert from "node:assert/strict";
-import { ConfigError } from "../lib/core/errors.ts";
-import { mfaDeviceKind } from "../lib/aws/api/iam.ts";
-import { parseIni } from "../lib/ini/mod.ts";
-import { editForSetup, moveLongTermKeys } from "../lib/session/setup_move.ts";
+import { ConfigError } from "../../lib/core/errors.ts";
+import { parseIni } from "../../lib/ini/mod.ts";
+import { editForSetup, moveLongTermKeys } from "../../lib/session/setup_move.ts";
 
 const KEY = "AKIAIOSFODNN7EXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -144,11 +143,4 @@ Deno.test("editForSetup: a refusal throws before any edit", () => {
     ConfigError,
   );
   assert.equal(doc.toString(), text);
-});
-
-Deno.test("mfaDeviceKind: u2f ARNs are security keys; mfa ARNs and hardware serials are TOTP", () => {
-  assert.equal(mfaDeviceKind("arn:aws:iam::123456789012:u2f/user/george/key-ABC"), "u2f");
-  assert.equal(mfaDeviceKind("arn:aws-cn:iam::123456789012:u2f/root/key"), "u2f");
-  assert.equal(mfaDeviceKind("arn:aws:iam::123456789012:mfa/george"), "totp");
-  assert.equal(mfaDeviceKind("GAHT12345678"), "totp");
 });

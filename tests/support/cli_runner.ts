@@ -78,7 +78,7 @@ export interface SpawnedCli {
   stderrSoFar(): string;
   /**
    * Resolves once it has printed `awsmfa: test pause at POINT` (it runs with
-   * `AWSMFA_TEST_PAUSE=POINT`: lib/test_pause.ts); rejects with what it printed
+   * `AWSMFA_TEST_PAUSE=POINT`: lib/core/test_pause.ts); rejects with what it printed
    * when it exits first or `timeoutMs` (default 30 s) passes.
    */
   paused(point: string, timeoutMs?: number): Promise<void>;

@@ -11,7 +11,7 @@ import {
   STSClient,
 } from "@aws-sdk/client-sts";
 import { IAMClient, ListMFADevicesCommand } from "@aws-sdk/client-iam";
-import { type FakeSts, type FakeUser, startFakeSts } from "./support/fake_sts.ts";
+import { type FakeSts, type FakeUser, startFakeSts } from "./fake_sts.ts";
 import {
   parseAmzDate,
   parseSigV4,
@@ -20,11 +20,11 @@ import {
   signRequestV4,
   toHex,
   verifySigV4Signature,
-} from "./support/sigv4_verify.ts";
-import { base32Decode, base32Encode, hotpCode, totpCode } from "./support/totp.ts";
-import { startConnectProxy } from "./support/connect_proxy.ts";
-import { skip } from "./support/skips.ts";
-import { awsProgram, childEnv } from "./support/os_env.ts";
+} from "./sigv4_verify.ts";
+import { base32Decode, base32Encode, hotpCode, totpCode } from "./totp.ts";
+import { startConnectProxy } from "./connect_proxy.ts";
+import { skip } from "./skips.ts";
+import { awsProgram, childEnv } from "./os_env.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Texts from sts-facts.md, copied verbatim (note the double space in UNKNOWN_SERIAL).
@@ -1145,7 +1145,7 @@ Deno.test("proxy: refuses to reach anything but loopback", async () => {
 
 Deno.test("standalone: fake_sts_main prints one JSON line and serves codes from the wall clock", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./support/fake_sts_main.ts", import.meta.url).pathname],
+    args: ["run", "-A", new URL("./fake_sts_main.ts", import.meta.url).pathname],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",

@@ -1,6 +1,6 @@
 /**
- * A process that edits a file through lib/safe_file.ts, for
- * tests/safe_file_process_test.ts. Each run prints one JSON line on stdout:
+ * A process that edits a file through lib/files/safe_file.ts, for
+ * tests/files/safe_file_process_test.ts. Each run prints one JSON line on stdout:
  * `{"ok":true,...}` or `{"ok":false,"name","message","fix"}` (then exits with
  * the error's exit code).
  *

@@ -1,5 +1,5 @@
 /**
- * lib/child.ts without the CLI: output and exit status, the time limit (a
+ * lib/terminal/child.ts without the CLI: output and exit status, the time limit (a
  * command that ignores SIGTERM, background children), the output limits,
  * cancellation, and the capture on its own.
  */
@@ -10,8 +10,8 @@ import {
   runChild,
   shellCommand,
   terminateTree,
-} from "../lib/terminal/child.ts";
-import { killSurvivors, survivors, waitForPids } from "./support/processes.ts";
+} from "../../lib/terminal/child.ts";
+import { killSurvivors, survivors, waitForPids } from "../support/processes.ts";
 
 const unix = Deno.build.os !== "windows";
 

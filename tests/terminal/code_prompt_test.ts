@@ -6,7 +6,7 @@ import {
   normalizeCode,
   reducePrompt,
   renderPrompt,
-} from "../lib/terminal/code_prompt.ts";
+} from "../../lib/terminal/code_prompt.ts";
 
 function type(text: string, state: CodePromptState = initialPromptState()): CodePromptState {
   for (const key of decodeKeys(new TextEncoder().encode(text))) state = reducePrompt(state, key);

@@ -1,6 +1,6 @@
 /** The MFA device menu: its pure state machine, and its terminal driver with a fake terminal. */
 import assert from "node:assert/strict";
-import { CancelledError } from "../lib/core/errors.ts";
+import { CancelledError } from "../../lib/core/errors.ts";
 import {
   decodeMenuKeys,
   initialMenuState,
@@ -9,9 +9,9 @@ import {
   type MenuState,
   reduceMenu,
   renderMenu,
-} from "../lib/terminal/menu.ts";
-import { chooseFromMenu } from "../lib/terminal/menu_terminal.ts";
-import type { Terminal } from "../lib/terminal/terminal.ts";
+} from "../../lib/terminal/menu.ts";
+import { chooseFromMenu } from "../../lib/terminal/menu_terminal.ts";
+import type { Terminal } from "../../lib/terminal/terminal.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const ITEMS: MenuItem[] = [

@@ -7,7 +7,7 @@
  * dead run may have left, and it writes its session.
  *
  * `deno task test` kills at exact steps: the run stops at a test pause point
- * (`AWSMFA_TEST_PAUSE`, lib/test_pause.ts) or, for the STS call, while the
+ * (`AWSMFA_TEST_PAUSE`, lib/core/test_pause.ts) or, for the STS call, while the
  * fake holds its answer; so every phase is hit every time, whatever the load.
  * `deno task torture` adds 250 kills at random moments; which phase each one
  * hit is told apart by what the fake STS saw when the kill was sent and by

@@ -3,7 +3,7 @@
  * (no `UserName`, so it needs no `iam:GetUser`, and MFA-enforcing policies
  * allow it without MFA). The SDK (the pre-bundled `vendor/aws_sdk.js`) is
  * imported only when the call is made; the client setup is the one STS uses
- * (`aws_client.ts`).
+ * (`client.ts`).
  *
  * @module
  */

@@ -3,7 +3,7 @@
  * explicit keys, region and endpoint (so the SDK searches for nothing), one
  * attempt (a retry could spend the MFA code twice), a bounded timeout, and
  * AWS's errors turned into ours; the client setup shared with `iam.ts` is
- * in `aws_client.ts`.
+ * in `client.ts`.
  *
  * The SDK is loaded lazily: {@link preloadSdk} starts the import while the
  * prompt waits for the user, and nothing else in awsmfa imports it. It is

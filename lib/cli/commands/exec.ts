@@ -2,7 +2,7 @@
  * `awsmfa exec PROFILE -- COMMAND [ARGS...]`: runs a command with the
  * session in its environment (the secrets never on its command line), or,
  * with `--server`, served to it by a local credentials server that renews
- * it (lib/credential_server/); forwards signals to it and exits with its
+ * it (lib/session/credential_server/); forwards signals to it and exits with its
  * exit code.
  *
  * @module

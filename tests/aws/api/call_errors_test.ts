@@ -5,9 +5,13 @@ import {
   InvalidCodeError,
   NetworkError,
   UsageError,
-} from "../lib/core/errors.ts";
-import { type CallContext, describeCallFailure, shortKeyId } from "../lib/aws/api/call_errors.ts";
-import { classifySdkError } from "../lib/aws/api/sts.ts";
+} from "../../../lib/core/errors.ts";
+import {
+  type CallContext,
+  describeCallFailure,
+  shortKeyId,
+} from "../../../lib/aws/api/call_errors.ts";
+import { classifySdkError } from "../../../lib/aws/api/sts.ts";
 
 const context: CallContext = {
   operation: "GetSessionToken",

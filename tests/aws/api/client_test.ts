@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AnswerTooLargeError, MAX_ANSWER_BYTES, readAnswer } from "../lib/aws/api/client.ts";
+import { AnswerTooLargeError, MAX_ANSWER_BYTES, readAnswer } from "../../../lib/aws/api/client.ts";
 
 /** A body of `chunks`, then (unless `endless`) its end; counts what was pulled and cancelled. */
 function body(chunks: Uint8Array[], options: { endless?: boolean } = {}) {

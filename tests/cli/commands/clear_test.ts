@@ -1,7 +1,7 @@
 /** clear's edit (pure): only the session keys, and the section when nothing is left. */
 import assert from "node:assert/strict";
-import { clearSession } from "../lib/cli/commands/clear.ts";
-import { parseIni } from "../lib/ini/mod.ts";
+import { clearSession } from "../../../lib/cli/commands/clear.ts";
+import { parseIni } from "../../../lib/ini/mod.ts";
 
 const KEY = "AKIAIOSFODNN7EXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

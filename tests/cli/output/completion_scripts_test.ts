@@ -8,8 +8,8 @@ import {
   completionCommand,
   completionScript,
   type CompletionSpec,
-} from "../lib/cli/output/completion_scripts.ts";
-import { haveShell } from "./support/shells.ts";
+} from "../../../lib/cli/output/completion_scripts.ts";
+import { haveShell } from "../../support/shells.ts";
 
 const FLAGS = {
   format: { type: "string" as const, value: "FORMAT", help: "Output format" },

@@ -13,8 +13,8 @@ import {
   quotePowerShell,
   quoteSh,
   sessionVariables,
-} from "../lib/cli/output/env_format.ts";
-import { haveShell, runShell, type ShellName } from "./support/shells.ts";
+} from "../../../lib/cli/output/env_format.ts";
+import { haveShell, runShell, type ShellName } from "../../support/shells.ts";
 
 const SESSION = {
   accessKeyId: "ASIAEXAMPLEEXAMPLE12",
@@ -23,7 +23,7 @@ const SESSION = {
   expiration: new Date("2026-11-30T08:12:05.123Z"),
 };
 
-Deno.test("shell_env: the four variables, expiration in RFC 3339 UTC", () => {
+Deno.test("env_format: the four variables, expiration in RFC 3339 UTC", () => {
   assert.deepEqual(sessionVariables(SESSION), [
     ["AWS_ACCESS_KEY_ID", SESSION.accessKeyId],
     ["AWS_SECRET_ACCESS_KEY", SESSION.secretAccessKey],
@@ -32,7 +32,7 @@ Deno.test("shell_env: the four variables, expiration in RFC 3339 UTC", () => {
   ]);
 });
 
-Deno.test("shell_env: each format's lines", () => {
+Deno.test("env_format: each format's lines", () => {
   const vars: Array<[string, string]> = [["A", "x+/="], ["B", "it's"]];
   const expected: Record<EnvFormat, string> = {
     sh: "export A='x+/='\nexport B='it'\\''s'\n",
@@ -47,7 +47,7 @@ Deno.test("shell_env: each format's lines", () => {
   }
 });
 
-Deno.test("shell_env: quoting of the awkward characters", () => {
+Deno.test("env_format: quoting of the awkward characters", () => {
   assert.equal(quoteSh(""), "''");
   assert.equal(quoteSh("a'b"), "'a'\\''b'");
   assert.equal(quoteSh("$HOME `x` \\"), "'$HOME `x` \\'");
@@ -113,7 +113,7 @@ async function roundTrip(shell: ShellName, values: string[]): Promise<string[]> 
 }
 
 for (const shell of ["bash", "sh", "zsh", "fish", "pwsh"] as const) {
-  Deno.test(`shell_env: ${shell} reads back tricky and random values exactly`, async () => {
+  Deno.test(`env_format: ${shell} reads back tricky and random values exactly`, async () => {
     if (!(await haveShell(shell))) return;
     // Environment values cannot hold NUL; fish and PowerShell also drop a
     // lone surrogate, which a UTF-8 pipe cannot carry anyway.
@@ -128,7 +128,7 @@ for (const shell of ["bash", "sh", "zsh", "fish", "pwsh"] as const) {
   });
 }
 
-Deno.test("shell_env: Deno's --env-file reads the dotenv output back exactly", async () => {
+Deno.test("env_format: Deno's --env-file reads the dotenv output back exactly", async () => {
   const values = [
     // Readers disagree on backslashes in double quotes: only values that
     // need none of those (all that credentials ever need) are compared.

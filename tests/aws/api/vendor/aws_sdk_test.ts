@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 
-const ROOT = new URL("../", import.meta.url);
+const ROOT = new URL("../../../../", import.meta.url);
 const read = (path: string) => Deno.readTextFile(new URL(path, ROOT));
 
 Deno.test("vendor: the bundle is built from the SDK versions deno.json pins", async () => {
@@ -31,7 +31,10 @@ Deno.test("vendor: exports what aws_sdk.d.ts declares, imports nothing", async (
     ...(await read("lib/aws/api/vendor/aws_sdk.d.ts")).matchAll(/export \{([^}]+)\}/g),
   ]
     .flatMap((match) => match[1].split(",").map((name) => name.trim()));
-  const module = await import("../lib/aws/api/vendor/aws_sdk.js") as Record<string, unknown>;
+  const module = await import("../../../../lib/aws/api/vendor/aws_sdk.js") as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(Object.keys(module).sort(), [...declared].sort());
   for (const name of declared) assert.equal(typeof module[name], "function", name);
 });
