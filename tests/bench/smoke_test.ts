@@ -1,11 +1,13 @@
 /**
- * The benchmarks still run: one quick round of the process-level benchmark and of the SDK split,
+ * The benchmarks still run: one quick round of the process-level benchmark and of the splits,
  * and every row of their tables is there with figures. No timing is asserted (timings belong to
  * `deno task bench`, not to tests on a shared machine). The INI editor's benchmark is left out:
  * it has no quick mode and takes longer than a test should.
  */
 import assert from "node:assert/strict";
 import { runCliBench } from "./cli_bench.ts";
+import { REFRESH_PHASES, runRefreshSplit } from "./refresh_split.ts";
+import { MODULE_GROUPS } from "./refresh_split_child.ts";
 import { runSdkSplit, SDK_VARIANTS } from "./sdk_split.ts";
 import { runStatusSplit, STATUS_STEPS, STATUS_VARIANTS } from "./status_split.ts";
 
@@ -57,4 +59,17 @@ Deno.test("bench: the status split has every step, for the editor and the quick 
     assert.ok(table.includes(step), `${step} is not in the table`);
   }
   for (const [, label] of STATUS_VARIANTS) assert.ok(table.includes(label), label);
+});
+
+Deno.test("bench: the refresh split finds every step of a real run, and every module group", async () => {
+  const { table, medians } = await runRefreshSplit({ runs: 1 });
+  for (const phase of REFRESH_PHASES) {
+    assert.ok(medians[phase.key] >= 0, `${phase.key}: no figure\n${table}`);
+    assert.ok(table.includes(phase.label), `${phase.label} is not in the table`);
+  }
+  for (const [key, label] of MODULE_GROUPS) {
+    assert.ok(medians[`module ${key}`] > 0, `${key}: no figure\n${table}`);
+    assert.ok(table.includes(label), `${label} is not in the table`);
+  }
+  assert.ok(medians.beforeRequest > 0 && medians.total > medians.beforeRequest, table);
 });
