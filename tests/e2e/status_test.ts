@@ -125,3 +125,70 @@ Deno.test("status --help and usage errors", async () => {
   assert.equal(tooMany.code, 2);
   assert.match(tooMany.stderr, /Too many arguments: b/);
 });
+
+const ROLES = "[profile admin]\nrole_arn = arn:aws:iam::210987654321:role/Admin\n" +
+  "source_profile = george\n\n" +
+  "[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = admin\n" +
+  "duration_seconds = 3600\n\n" +
+  "[profile audit]\nrole_arn = arn:aws:iam::345678901234:role/Audit\nsource_profile = old\n\n" +
+  "[profile stray]\nrole_arn = arn:aws:iam::345678901234:role/Stray\nsource_profile = work\n";
+
+Deno.test("status: the role profiles drawing on each session, under it, within 80 columns", async () => {
+  await using world = await worldWithProfiles();
+  await Deno.writeTextFile(world.configPath, ROLES);
+  const result = await world.run(["status"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  const lines = result.stdout.trimEnd().split("\n");
+  assert.match(lines[0], /^PROFILE\s+MFA DEVICE \/ ROLE\s+SESSION\s+EXPIRES$/);
+  assert.match(lines[1], /^george\s+123456789012:mfa\/george\s+valid\s+in 11 h 5[78] min \(/);
+  assert.match(lines[2], /^ {2}admin\s+210987654321:role\/Admin\s+from george$/);
+  assert.match(lines[3], /^ {4}deploy\s+210987654321:role\/Deploy\s+from admin$/);
+  assert.match(lines[4], /^soon\s/);
+  assert.match(lines[5], /^old\s+123456789012:mfa\/george\s+expired/);
+  assert.match(lines[6], /^ {2}audit\s+345678901234:role\/Audit\s+from old$/);
+  assert.match(lines[7], /^new\s/);
+  assert.equal(lines.length, 8, "[profile stray] draws on [work], no MFA session");
+  for (const line of lines) assert.ok(line.length <= 80, `too wide: ${line}`);
+  assert.equal(world.fake.requests.length, 0);
+
+  const json = JSON.parse((await world.run(["status", "--json"])).stdout);
+  assert.deepEqual(json.profiles[0].roleProfiles, [
+    {
+      profile: "admin",
+      roleArn: "arn:aws:iam::210987654321:role/Admin",
+      sourceProfile: "george",
+      via: [],
+      durationSeconds: null,
+    },
+    {
+      profile: "deploy",
+      roleArn: "arn:aws:iam::210987654321:role/Deploy",
+      sourceProfile: "admin",
+      via: ["admin"],
+      durationSeconds: "3600",
+    },
+  ]);
+  assert.deepEqual(json.profiles[1].roleProfiles, []);
+  const one = await world.run(["status", "old", "--json"]);
+  assert.equal(one.code, 1, "the exit code still says whether the session is valid");
+  assert.deepEqual(JSON.parse(one.stdout).roleProfiles.map((r: { profile: string }) => r.profile), [
+    "audit",
+  ]);
+  const line = await world.run(["status", "george"]);
+  assert.equal(line.code, 0);
+  assert.match(line.stdout, /^george: valid, expires in 11 h 5[78] min \([^)]*\)\n$/);
+});
+
+Deno.test("status: a config file the AWS CLI rejects: the sessions still, a warning on stderr", async () => {
+  await using world = await worldWithProfiles();
+  await Deno.writeTextFile(world.configPath, ROLES + "[profile admin]\nregion = x\n");
+  const result = await world.run(["status"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /^awsmfa: warning: .*config line 17: .*The role profiles drawing on the sessions are not shown; 'awsmfa doctor' says more\.\n$/,
+  );
+  assert.match(result.stdout, /^PROFILE\s+MFA DEVICE\s+SESSION\s+EXPIRES\n/);
+  assert.equal((await world.run(["status", "george"])).stderr, "", "the one line reads no config");
+});

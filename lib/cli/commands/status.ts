@@ -8,13 +8,20 @@
 import { type ParsedArgs, singlePositional } from "../args.ts";
 import {
   checkProfileName,
+  loadIni,
   loadIniView,
   locateFiles,
   SOURCE_SUFFIX,
 } from "../../aws/shared_files.ts";
+import {
+  CHAIN_KEYS,
+  type RoleChain,
+  roleChains,
+  rolesByMfaProfile,
+} from "../../aws/chained_profiles.ts";
 import type { Command } from "../command.ts";
 import type { Context } from "../../core/context.ts";
-import { ExitCode } from "../../core/errors.ts";
+import { AwsmfaError, ExitCode } from "../../core/errors.ts";
 import type { IniView } from "../../ini/mod.ts";
 import {
   allProfileStatuses,
@@ -31,6 +38,8 @@ export const command: Command = {
   description: `Shows every MFA profile (each [NAMEmfa] section of the credentials file and its
 [NAME]): the MFA device, whether the session is valid, expiring soon (under 15
 minutes left), expired or absent, and when it expires (relative and local time).
+Under each, the role profiles of the config file that draw on its session
+(role_arn with source_profile = NAME, or through another such profile).
 
 With PROFILE it prints one line, and the exit code says whether the session is
 valid (0) or not (1): for shell prompts and scripts. Reads the file only; it never
@@ -57,17 +66,20 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   if (profile !== undefined) {
     checkProfileName(profile);
     const status = profileStatus(doc, { profile, sourceSection: profile + SOURCE_SUFFIX }, now);
+    // The one line (a shell prompt's) reads the credentials file only.
+    const roles = json ? await readRoles(doc, files.config, context) : undefined;
     context.stdout(
       json
-        ? JSON.stringify(statusJson(status, now), null, 2) + "\n"
+        ? JSON.stringify(statusJson(status, now, roles?.get(profile)), null, 2) + "\n"
         : formatStatusLine(status, now) + "\n",
     );
     return isUsable(status.state) ? ExitCode.Ok : ExitCode.Failure;
   }
 
   const statuses = allProfileStatuses(doc, now);
+  const roles = statuses.length > 0 ? await readRoles(doc, files.config, context) : undefined;
   if (json) {
-    const profiles = statuses.map((status) => statusJson(status, now));
+    const profiles = statuses.map((status) => statusJson(status, now, roles?.get(status.profile)));
     context.stdout(JSON.stringify({ profiles }, null, 2) + "\n");
     return ExitCode.Ok;
   }
@@ -81,12 +93,37 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   }
   const colour = context.stdoutIsTerminal && context.env("NO_COLOR") === undefined &&
     context.env("TERM") !== "dumb";
-  context.stdout(formatStatusTable(statuses, { now, colour }));
+  context.stdout(formatStatusTable(statuses, { now, colour, roles }));
   return ExitCode.Ok;
+}
+
+/**
+ * The role profiles drawn from each MFA session. A config file the AWS CLI
+ * rejects leaves them out, said once on stderr: the sessions are still shown.
+ */
+async function readRoles(
+  credentials: IniView,
+  path: string,
+  context: Context,
+): Promise<Map<string, RoleChain[]> | undefined> {
+  try {
+    const config = loadIni(await readFileIfExists(path), path);
+    return rolesByMfaProfile(roleChains(credentials, config));
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    context.stderr(
+      `awsmfa: warning: ${error.message.replace(/\.?$/, ".")} The role profiles drawing on the ` +
+        "sessions are not shown; 'awsmfa doctor' says more.\n",
+    );
+    return undefined;
+  }
 }
 
 /** The file's view for the statuses; its bytes are let go on return (50 MB for 50 MB). */
 async function readProfiles(path: string): Promise<{ doc: IniView; missing: boolean }> {
   const bytes = await readFileIfExists(path);
-  return { doc: loadIniView(bytes, path, STATUS_KEYS), missing: bytes === null };
+  return {
+    doc: loadIniView(bytes, path, [...STATUS_KEYS, ...CHAIN_KEYS]),
+    missing: bytes === null,
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { formatLocalTime, formatRelative, formatRfc3339 } from "../../core/durations.ts";
 import type { ProfileStatus, SessionState } from "../../aws/mfa_profiles.ts";
+import type { RoleChain } from "../../aws/chained_profiles.ts";
 
 /** The words for each state. */
 const STATE_LABELS: Record<SessionState, string> = {
@@ -63,26 +64,45 @@ export interface TableOptions {
   width?: number;
   /** Colour the states (only at a terminal, without NO_COLOR). */
   colour?: boolean;
+  /** The role profiles drawn from each MFA profile's session (a tree, see `rolesByMfaProfile`). */
+  roles?: ReadonlyMap<string, readonly RoleChain[]>;
 }
 
 /**
- * The table of `statuses`: a header and one row each, no line wider than
- * `width` (long device ARNs, then profile names, are shortened in the
- * middle), no trailing spaces. Widths count code points; each distinct
- * expiry is formatted once.
+ * The rows of the roles drawn from one session, under its profile: the name
+ * indented by its depth in the chain, the role, and the profile it is
+ * assumed from.
+ */
+function roleRows(chains: readonly RoleChain[] | undefined): string[][] {
+  return (chains ?? []).map((chain) => [
+    "  ".repeat(chain.via.length + 1) + chain.role.profile,
+    deviceLabel(chain.role.roleArn),
+    `from ${chain.role.sourceProfile}`,
+    "",
+  ]);
+}
+
+/**
+ * The table of `statuses`: a header and one row each (followed by the rows
+ * of the roles drawn from its session), no line wider than `width` (long
+ * device ARNs, then profile names, are shortened in the middle), no trailing
+ * spaces. Widths count code points; each distinct expiry is formatted once.
  */
 export function formatStatusTable(
   statuses: readonly ProfileStatus[],
   options: TableOptions,
 ): string {
   const width = options.width ?? 80;
-  const header = ["PROFILE", "MFA DEVICE", "SESSION", "EXPIRES"];
+  const roles = options.roles;
+  const anyRoles = statuses.some((status) => (roles?.get(status.profile)?.length ?? 0) > 0);
+  const header = ["PROFILE", anyRoles ? "MFA DEVICE / ROLE" : "MFA DEVICE", "SESSION", "EXPIRES"];
   const today = formatLocalTime(new Date(options.now)).slice(0, 10);
   const expiries = new Map<number, string>();
   const widths = header.map((title) => title.length);
   // Code points, not UTF-16 units: count them the slow way only when a name needs it.
   let astral = false;
-  const rows = statuses.map((status) => {
+  const states: (SessionState | undefined)[] = [];
+  const rows = statuses.flatMap((status) => {
     const expiration = status.expiration;
     let expiry = "";
     if (expiration) {
@@ -91,11 +111,15 @@ export function formatStatusTable(
       if (expiry === "") expiries.set(at, expiry = expiryCell(expiration, options.now, today));
     }
     const row = [status.profile, deviceLabel(status.mfaSerial), stateLabel(status.state), expiry];
-    if (!astral && SURROGATE.test(row[0] + row[1])) astral = true;
-    for (let column = 0; column < 4; column++) {
-      if (row[column].length > widths[column]) widths[column] = row[column].length;
+    const group = [row, ...roleRows(roles?.get(status.profile))];
+    states.push(status.state, ...group.slice(1).map(() => undefined));
+    for (const cells of group) {
+      if (!astral && SURROGATE.test(cells[0] + cells[1] + cells[2])) astral = true;
+      for (let column = 0; column < 4; column++) {
+        if (cells[column].length > widths[column]) widths[column] = cells[column].length;
+      }
     }
-    return row;
+    return group;
   });
   const chars = astral ? (text: string) => [...text].length : (text: string) => text.length;
   if (astral) {
@@ -108,11 +132,12 @@ export function formatStatusTable(
   }
   const gap = 2;
   const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1);
-  // Shrink the device column, then the profile column, then the expiry, to fit.
-  for (const [column, minimum] of [[1, 14], [0, 12], [3, 12]] as const) {
+  // Shrink the device column, then the profile column, then the expiry, then the session, to fit.
+  const shrinking = [[1, Math.max(14, header[1].length)], [0, 12], [3, 12], [2, 13]] as const;
+  for (const [column, minimum] of shrinking) {
     const excess = total() - width;
     if (excess <= 0) break;
-    widths[column] = Math.max(minimum, widths[column] - excess);
+    widths[column] = Math.max(Math.min(minimum, widths[column]), widths[column] - excess);
   }
   const line = (cells: string[], state?: SessionState) => {
     let text = "";
@@ -126,9 +151,7 @@ export function formatStatusTable(
     return (text + fit(cells[3], widths[3], chars)).trimEnd();
   };
   const lines = [line(header)];
-  for (let index = 0; index < rows.length; index++) {
-    lines.push(line(rows[index], statuses[index].state));
-  }
+  for (let index = 0; index < rows.length; index++) lines.push(line(rows[index], states[index]));
   return lines.join("\n") + "\n";
 }
 
@@ -166,6 +189,18 @@ export function formatStatusLine(status: ProfileStatus, now: number): string {
   }
 }
 
+/** A role profile drawn from the session, in the JSON form. */
+export interface RoleProfileJson {
+  profile: string;
+  roleArn: string;
+  /** The profile it is assumed from: the MFA profile, or a role profile between. */
+  sourceProfile: string;
+  /** The role profiles between it and the MFA session, nearest first. */
+  via: string[];
+  /** `duration_seconds` as written, or null. */
+  durationSeconds: string | null;
+}
+
 /** The JSON form of one profile's status. */
 export interface StatusJson {
   profile: string;
@@ -178,10 +213,16 @@ export interface StatusJson {
   expiresInSeconds: number | null;
   /** `2026-11-30 21:12 +01:00`, or null. */
   localExpiration: string | null;
+  /** The role profiles that draw on this session, each followed by those drawn from it. */
+  roleProfiles: RoleProfileJson[];
 }
 
-/** `status` as data. */
-export function statusJson(status: ProfileStatus, now: number): StatusJson {
+/** `status` as data; `roles` are the chains drawn from this profile's session. */
+export function statusJson(
+  status: ProfileStatus,
+  now: number,
+  roles: readonly RoleChain[] = [],
+): StatusJson {
   const expiration = status.expiration;
   return {
     profile: status.profile,
@@ -191,5 +232,12 @@ export function statusJson(status: ProfileStatus, now: number): StatusJson {
     expiration: expiration ? formatRfc3339(expiration) : null,
     expiresInSeconds: expiration ? Math.floor((expiration.getTime() - now) / 1000) : null,
     localExpiration: expiration ? formatLocalTime(expiration) : null,
+    roleProfiles: roles.map((chain) => ({
+      profile: chain.role.profile,
+      roleArn: chain.role.roleArn,
+      sourceProfile: chain.role.sourceProfile,
+      via: chain.via,
+      durationSeconds: chain.role.durationSeconds ?? null,
+    })),
   };
 }

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { formatLocalTime } from "../../../lib/core/durations.ts";
 import type { ProfileStatus } from "../../../lib/aws/mfa_profiles.ts";
+import { type RoleChain, rolesByMfaProfile } from "../../../lib/aws/chained_profiles.ts";
 import {
   deviceLabel,
   expiryLabel,
@@ -108,10 +109,93 @@ Deno.test("formatStatusLine and statusJson", () => {
     expiration: "2026-11-30T20:00:00Z",
     expiresInSeconds: 43200,
     localExpiration: formatLocalTime(valid.expiration!),
+    roleProfiles: [],
   });
   assert.deepEqual(
     statusJson(status("n", { hasSource: false, state: "none", expiration: undefined }), NOW)
       .sourceSection,
     null,
   );
+});
+
+function role(profile: string, source: string, via: string[] = [], arn?: string): RoleChain {
+  return {
+    role: {
+      profile,
+      section: `profile ${profile}`,
+      file: "config",
+      roleArn: arn ?? `arn:aws:iam::210987654321:role/${profile}`,
+      sourceProfile: source,
+    },
+    via,
+    end: { kind: "mfa-session", profile: "george" },
+  };
+}
+
+Deno.test("formatStatusTable: the roles drawn from a session, indented under it by their depth", () => {
+  const roles = rolesByMfaProfile([
+    role("admin", "george"),
+    role("deploy", "admin", ["admin"]),
+    role(
+      "a-role-profile-with-a-rather-long-name-indeed",
+      "deploy",
+      ["deploy", "admin"],
+      "arn:aws:iam::210987654321:role/path/to/SomeVeryLongRoleNameForTheAuditors",
+    ),
+  ]);
+  const short = formatStatusTable([status("george")], {
+    now: NOW,
+    roles: rolesByMfaProfile([role("admin", "george")]),
+  }).split("\n");
+  assert.match(short[1], /^george\s+123456789012:mfa\/george\s+valid\s+in 12 h/);
+  assert.match(short[2], /^ {2}admin\s+210987654321:role\/admin\s+from george$/);
+  const table = formatStatusTable([status("george"), status("other")], { now: NOW, roles });
+  const lines = table.trimEnd().split("\n");
+  assert.match(lines[0], /^PROFILE\s+MFA DEVICE \/ ROLE\s+SESSION\s+EXPIRES$/);
+  // The device column gives way first (to its header's width), then the profile column.
+  assert.match(lines[1], /^george\s+12345678…a\/george\s+valid\s+in 12 h/);
+  assert.match(lines[2], /^ {2}admin\s+21098765…le\/admin\s+from george$/);
+  assert.match(lines[3], /^ {4}deploy\s+21098765…e\/deploy\s+from admin$/);
+  assert.match(lines[4], /^ {6}a-role\S*…\S*indeed\s+21098765…Auditors\s+from deploy$/);
+  assert.match(lines[5], /^other\s+12345678…fa\/other\s+valid/);
+  const session = lines[0].indexOf("SESSION");
+  for (const line of lines) {
+    assert.ok(line.length <= 80, `${line.length}: ${line}`);
+    assert.equal(line, line.trimEnd());
+  }
+  assert.equal(lines[2].indexOf("from"), session);
+  assert.equal(lines[1].indexOf("valid"), session);
+  const coloured = formatStatusTable([status("george")], { now: NOW, roles, colour: true });
+  // deno-lint-ignore no-control-regex
+  assert.equal(coloured.match(/\x1b\[/g)?.length, 2, "only the session's state is coloured");
+  assert.match(
+    formatStatusTable([status("x")], { now: NOW, roles }),
+    /^PROFILE\s+MFA DEVICE\s+SESSION/,
+  );
+});
+
+Deno.test("statusJson: the roles drawn from the session", () => {
+  const json = statusJson(status("george"), NOW, [
+    role("admin", "george"),
+    {
+      ...role("deploy", "admin", ["admin"]),
+      role: { ...role("deploy", "admin").role, durationSeconds: "3600" },
+    },
+  ]);
+  assert.deepEqual(json.roleProfiles, [
+    {
+      profile: "admin",
+      roleArn: "arn:aws:iam::210987654321:role/admin",
+      sourceProfile: "george",
+      via: [],
+      durationSeconds: null,
+    },
+    {
+      profile: "deploy",
+      roleArn: "arn:aws:iam::210987654321:role/deploy",
+      sourceProfile: "admin",
+      via: ["admin"],
+      durationSeconds: "3600",
+    },
+  ]);
 });
