@@ -11,6 +11,7 @@ import {
   loadIni,
   readSourceProfile,
   readStoredSession,
+  type SourceProfile,
 } from "../aws/shared_files.ts";
 import type { ServerClock } from "../aws/api/client.ts";
 import { AwsmfaError } from "../core/errors.ts";
@@ -126,24 +127,23 @@ export function checkSourceSection(
 ): SourceCheck {
   const { profile, sourceSection } = ref;
   const where = `[${sourceSection}]`;
-  const findings: Finding[] = [];
+  const longTermTarget = readStoredSession(doc, profile).kind === "long-term";
   if (!doc.sections().includes(sourceSection)) {
-    const target = readStoredSession(doc, profile);
     return {
       findings: [fix(
         `${where} does not exist` +
-          (target.kind === "long-term" ? ` (your keys are still in [${profile}])` : "") +
+          (longTermTarget ? ` (your keys are still in [${profile}])` : "") +
           `: run 'awsmfa setup ${profile}'.`,
       )],
     };
   }
-  const targetFinding = readStoredSession(doc, profile).kind === "long-term"
+  const targetFinding = longTermTarget
     ? [fix(
       `[${profile}] holds long-term keys where awsmfa writes the session: run ` +
         `'awsmfa setup ${profile}'.`,
     )]
     : [];
-  let source;
+  let source: SourceProfile;
   try {
     source = readSourceProfile(doc, sourceSection, {
       path: options.path,
@@ -154,43 +154,77 @@ export function checkSourceSection(
     if (!(error instanceof AwsmfaError)) throw error;
     return { findings: [fix(`${error.message} ${firstLine(error.fix)}`.trim()), ...targetFinding] };
   }
-  const key = shortKeyId(source.accessKeyId);
+  const serial = checkSerialOf(source, profile);
+  const findings = [
+    serial.finding,
+    ...checkSourceSettings(source, { ...options, profile, serial: serial.serial }),
+    ...targetFinding,
+  ];
   const result: SourceCheck = { findings, keys: source, sourceRegion: source.region };
+  if (serial.serial !== undefined) result.serial = serial.serial;
+  return result;
+}
+
+/** The source's `mfa_serial`: the well-formed device, or what is wrong with it. */
+function checkSerialOf(
+  source: SourceProfile,
+  profile: string,
+): { finding: Finding; serial?: string } {
+  const where = `[${source.section}]`;
+  const key = shortKeyId(source.accessKeyId);
   const serial = source.mfaSerial;
   if (serial === undefined) {
-    findings.push(fix(
-      `${where} has long-term keys (${key}) but no mfa_serial: run 'awsmfa setup ${profile}' ` +
-        "to find your MFA device.",
-    ));
-  } else if (/^arn:[^:]+:iam::[^:]*:user\//.test(serial)) {
-    findings.push(fix(
-      `${where}: mfa_serial is a user ARN (${serial}), not an MFA device: use ` +
-        `${serial.replace(":user/", ":mfa/")} ('aws iam list-mfa-devices' shows it).`,
-    ));
-  } else if (/^arn:[^:]+:iam::[^:]*:u2f\//.test(serial)) {
-    findings.push(fix(
-      `${where}: mfa_serial is a U2F/FIDO security key (${serial}), which the CLI cannot ` +
-        `use: run 'awsmfa setup ${profile}' to choose an authenticator app or TOTP token.`,
-    ));
-  } else if (/^arn:/.test(serial) && !/^arn:[^:]+:iam::\d{12}:mfa\/./.test(serial)) {
-    findings.push(fix(
-      `${where}: mfa_serial ${serial} is not an MFA device ARN ` +
-        "(arn:aws:iam::123456789012:mfa/NAME).",
-    ));
-  } else {
-    result.serial = serial;
-    findings.push(ok(`${where}: long-term keys ${key}, MFA device ${serial}.`));
+    return {
+      finding: fix(
+        `${where} has long-term keys (${key}) but no mfa_serial: run 'awsmfa setup ${profile}' ` +
+          "to find your MFA device.",
+      ),
+    };
   }
+  if (/^arn:[^:]+:iam::[^:]*:user\//.test(serial)) {
+    return {
+      finding: fix(
+        `${where}: mfa_serial is a user ARN (${serial}), not an MFA device: use ` +
+          `${serial.replace(":user/", ":mfa/")} ('aws iam list-mfa-devices' shows it).`,
+      ),
+    };
+  }
+  if (/^arn:[^:]+:iam::[^:]*:u2f\//.test(serial)) {
+    return {
+      finding: fix(
+        `${where}: mfa_serial is a U2F/FIDO security key (${serial}), which the CLI cannot ` +
+          `use: run 'awsmfa setup ${profile}' to choose an authenticator app or TOTP token.`,
+      ),
+    };
+  }
+  if (/^arn:/.test(serial) && !/^arn:[^:]+:iam::\d{12}:mfa\/./.test(serial)) {
+    return {
+      finding: fix(
+        `${where}: mfa_serial ${serial} is not an MFA device ARN ` +
+          "(arn:aws:iam::123456789012:mfa/NAME).",
+      ),
+    };
+  }
+  return { finding: ok(`${where}: long-term keys ${key}, MFA device ${serial}.`), serial };
+}
+
+/** The region against the serial's partition, and `duration_seconds`. */
+function checkSourceSettings(
+  source: SourceProfile,
+  options: SourceCheckOptions & { profile: string; serial?: string },
+): Finding[] {
+  const where = `[${source.section}]`;
+  const findings: Finding[] = [];
   const region = chooseRegion({
     env: options.envRegion,
     profile: source.region ?? options.configRegion,
-    arn: result.serial,
+    arn: options.serial,
   });
-  if (region.warning && result.serial) {
-    const partition = partitionOfArn(result.serial)!;
+  if (region.warning && options.serial) {
+    const partition = partitionOfArn(options.serial)!;
     findings.push(fix(
       `${where}: ${region.warning.replace(/; using .*$/, "")}; set a region of ` +
-        `${partition.name} (e.g. ${partition.defaultRegion}) for ${profile}.`,
+        `${partition.name} (e.g. ${partition.defaultRegion}) for ${options.profile}.`,
     ));
   }
   const duration = source.durationSeconds;
@@ -200,8 +234,7 @@ export function checkSourceSection(
         "refuse it.",
     ));
   }
-  findings.push(...targetFinding);
-  return result;
+  return findings;
 }
 
 /** The first line of a fix, unless it only introduces what follows (`…:`). */
