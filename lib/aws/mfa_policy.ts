@@ -11,9 +11,6 @@
 /** What a session without MFA may still do: find the MFA device and get an MFA session. */
 export const ALLOWED_WITHOUT_MFA = ["iam:ListMFADevices", "sts:GetSessionToken"] as const;
 
-/** The bounds of `--max-age` (GetSessionToken's session lengths) and its default, 4 h. */
-export const MAX_AGE_LIMITS = { min: 900, max: 129_600, default: 14_400 } as const;
-
 /** Options for {@link mfaPolicy}. */
 export interface MfaPolicyOptions {
   /** Deny MFA sessions whose MFA is older than this (seconds). */

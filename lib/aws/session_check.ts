@@ -9,6 +9,7 @@
  */
 import type { SessionCredentials } from "./shared_files.ts";
 import { formatRelative, formatRfc3339 } from "../core/durations.ts";
+import { LATEST_EXPIRATION_SECONDS, SESSION_TOKEN_SECONDS } from "./limits.ts";
 
 /** The credentials part of an STS answer, as the SDK parses it. */
 export interface StsCredentials {
@@ -56,7 +57,7 @@ export const CREDENTIAL_RULES = {
 } as const satisfies Record<string, ValueRule>;
 
 /** The longest session STS issues (GetSessionToken, 36 h), plus 5 minutes of clock skew. */
-export const MAX_SESSION_MS = (129_600 + 300) * 1000;
+export const MAX_SESSION_MS = LATEST_EXPIRATION_SECONDS * 1000;
 
 /** The outcome of {@link checkSessionCredentials}. */
 export type SessionCheck =
@@ -131,7 +132,9 @@ function expirationProblem(expiration: Date | undefined, now: number): string | 
   const shown = `${formatRfc3339(expiration)} (${formatRelative(time, now)})`;
   if (time <= now) return `the Expiration ${shown} is in the past`;
   if (time - now > MAX_SESSION_MS) {
-    return `the Expiration ${shown} is later than any session STS issues (36 h)`;
+    return `the Expiration ${shown} is later than any session STS issues (${
+      SESSION_TOKEN_SECONDS.max / 3600
+    } h)`;
   }
   return undefined;
 }

@@ -20,6 +20,7 @@ import {
   type QuickScanOptions,
 } from "../ini/quick_scan.ts";
 import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
+import { MFA_SERIAL_PATTERN, SESSION_TOKEN_SECONDS } from "./limits.ts";
 
 /**
  * How awsmfa parses the files: a refused edit is a FileFormatError (exit 3) for
@@ -242,7 +243,8 @@ export function readSourceProfile(
     durationSeconds = Number(duration);
     if (!/^\d+$/.test(duration)) {
       throw new ConfigError(`duration_seconds in [${section}] is '${duration}', not a number.`, {
-        fix: "Set it to a number of seconds from 900 to 129600, e.g. duration_seconds = 14400.",
+        fix: `Set it to a number of seconds from ${SESSION_TOKEN_SECONDS.min} to ` +
+          `${SESSION_TOKEN_SECONDS.max}, e.g. duration_seconds = 14400.`,
       });
     }
   }
@@ -277,9 +279,9 @@ function inheritedFromDefault(doc: IniDocument, section: string, key: string): b
   return !doc.copy().delete(section, key);
 }
 
-/** Checks the shape of an MFA serial (STS: 9–256 of `[\w+=/:,.@-]`), naming the likely mistake. */
+/** Checks the shape of an MFA serial ({@link MFA_SERIAL_PATTERN}), naming the likely mistake. */
 export function checkSerial(serial: string, section: string): void {
-  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+  if (!MFA_SERIAL_PATTERN.test(serial)) {
     throw new ConfigError(
       `mfa_serial in [${section}] is not a valid MFA device ARN: '${serial}'.`,
       {

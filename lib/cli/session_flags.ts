@@ -9,7 +9,8 @@ import { type FlagSpecs, type ParsedArgs, singlePositional } from "./args.ts";
 import type { Context } from "../core/context.ts";
 import { parseDuration } from "../core/durations.ts";
 import { UsageError } from "../core/errors.ts";
-import { DEFAULT_MIN_REMAINING_SECONDS, type RefreshRequest } from "../session/refresh.ts";
+import { REFRESH_MARGIN_SECONDS } from "../aws/limits.ts";
+import type { RefreshRequest } from "../session/refresh.ts";
 
 /** The flags shared by the commands that print or pass on a session. */
 export const SESSION_FLAGS: FlagSpecs = {
@@ -87,7 +88,7 @@ export function sessionRequest(
     codeCommand: flags["code-command"],
     durationSeconds: durationFlag(flags.duration, "--duration"),
     minRemainingSeconds: durationFlag(flags["min-remaining"], "--min-remaining") ??
-      DEFAULT_MIN_REMAINING_SECONDS,
+      REFRESH_MARGIN_SECONDS,
     region: flags.region,
     roleArn: flags["role-arn"],
     force: args.flags.force === true,

@@ -13,6 +13,7 @@ import {
   NetworkError,
   UsageError,
 } from "../../core/errors.ts";
+import { ASSUME_ROLE_SECONDS, CHAINED_ROLE_MAX_SECONDS, CLOCK_SKEW_SECONDS } from "../limits.ts";
 
 /** A failed call, as seen by the transport. */
 export type CallFailure =
@@ -231,15 +232,21 @@ function describeServiceError(
           "The session length asked for is longer than the role's maximum session duration.",
           {
             fix: `Ask for less with --duration (or duration_seconds in ${source}), e.g. ` +
-              "--duration 1h: a role allows 1 hour unless an administrator raised its " +
-              "maximum (up to 12 h: aws iam update-role --max-session-duration 43200).",
+              `--duration ${ASSUME_ROLE_SECONDS.default / 3600}h: a role allows ` +
+              `${ASSUME_ROLE_SECONDS.default / 3600} hour unless an administrator raised its ` +
+              `maximum (up to ${ASSUME_ROLE_SECONDS.max / 3600} h: aws iam update-role ` +
+              `--max-session-duration ${ASSUME_ROLE_SECONDS.max}).`,
           },
         );
       }
       if (/role chaining/i.test(message)) {
-        return new UsageError("A role assumed with temporary credentials lasts 1 hour at most.", {
-          fix: `Put long-term keys (AKIA…) in ${source}, or use --duration 1h.`,
-        });
+        const hours = CHAINED_ROLE_MAX_SECONDS / 3600;
+        return new UsageError(
+          `A role assumed with temporary credentials lasts ${hours} hour at most.`,
+          {
+            fix: `Put long-term keys (AKIA…) in ${source}, or use --duration ${hours}h.`,
+          },
+        );
       }
       if (/durationseconds/i.test(message)) {
         return new UsageError(`AWS refused the duration: ${message}`, {
@@ -297,7 +304,7 @@ function skewText(serverDate: string | undefined, now: number): string {
   const offset = Math.round((now - server) / 1000);
   const direction = offset >= 0 ? "ahead of" : "behind";
   return ` by ${formatSeconds(Math.abs(offset))}: it is ${direction} AWS's clock ` +
-    `(AWS allows 5 minutes)`;
+    `(AWS allows ${CLOCK_SKEW_SECONDS / 60} minutes)`;
 }
 
 function formatSeconds(seconds: number): string {

@@ -8,7 +8,8 @@ import type { Command } from "../command.ts";
 import type { Context } from "../../core/context.ts";
 import { formatSpan, parseDuration } from "../../core/durations.ts";
 import { ExitCode, UsageError } from "../../core/errors.ts";
-import { formatPolicy, MAX_AGE_LIMITS, mfaPolicy } from "../../aws/mfa_policy.ts";
+import { formatPolicy, mfaPolicy } from "../../aws/mfa_policy.ts";
+import { MFA_MAX_AGE_SECONDS } from "../../aws/limits.ts";
 
 /** The policy command. */
 export const command: Command = {
@@ -54,11 +55,11 @@ function run(args: ParsedArgs, context: Context): Promise<number> {
   return Promise.resolve(ExitCode.Ok);
 }
 
-/** Parses `--max-age` (`4h`, `14400`, `90m`) within {@link MAX_AGE_LIMITS}. */
+/** Parses `--max-age` (`4h`, `14400`, `90m`) within {@link MFA_MAX_AGE_SECONDS}. */
 export function parseMaxAge(value: string | undefined): number {
-  if (value === undefined) return MAX_AGE_LIMITS.default;
+  if (value === undefined) return MFA_MAX_AGE_SECONDS.default;
   const seconds = parseDuration(value);
-  const { min, max } = MAX_AGE_LIMITS;
+  const { min, max } = MFA_MAX_AGE_SECONDS;
   if (seconds === undefined) {
     throw new UsageError(`--max-age '${value}' is not a duration.`, {
       fix: "Give seconds (14400) or a span such as 4h, 90m or 1h30m.",

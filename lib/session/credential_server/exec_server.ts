@@ -9,13 +9,13 @@
  * @module
  */
 import { CREDENTIAL_VARIABLES, loadIni, locateFiles } from "../../aws/shared_files.ts";
+import { SDK_REFRESH_MARGIN_SECONDS } from "../../aws/limits.ts";
 import type { Context } from "../../core/context.ts";
 import { CancelledError, formatError, UsageError } from "../../core/errors.ts";
 import { type RefreshOutcome, type RefreshRequest, refreshSession } from "../refresh.ts";
 import { readFileIfExists } from "../../files/safe_file.ts";
 import { restoreTerminals } from "../../terminal/terminal.ts";
 import type { RefreshResult } from "./renewal.ts";
-import { SDK_MARGIN_MS } from "./renewal.ts";
 import { startCredentialServer } from "./serve.ts";
 
 /**
@@ -71,7 +71,7 @@ export async function runWithServer(
   context: Context,
 ): Promise<number> {
   const { request, outcome } = options;
-  const marginMs = Math.max((request.minRemainingSeconds ?? 0) * 1000, SDK_MARGIN_MS);
+  const marginMs = Math.max(request.minRemainingSeconds ?? 0, SDK_REFRESH_MARGIN_SECONDS) * 1000;
   // In the background a `--code` is spent and stdin is COMMAND's: a renewal
   // asks mfa_process, --code-command or the console, as login would.
   const renewRequest: RefreshRequest = {

@@ -22,8 +22,6 @@
 import { formatRfc3339 } from "../../core/durations.ts";
 import type { ServedSession } from "./requests.ts";
 
-/** botocore asks for new credentials 15 minutes before they expire: renew before that. */
-export const SDK_MARGIN_MS = 15 * 60_000;
 /** How long a request waits for a refresh in progress (the JS SDK gives up after 1 s). */
 export const ANSWER_WAIT_MS = 800;
 /** How long after a failed refresh (or a fresh but short session) the next one may start. */
