@@ -12,7 +12,7 @@ import {
   shellCommand,
 } from "../terminal/child.ts";
 import { AuthError, CancelledError, UsageError } from "../core/errors.ts";
-import { normalizeCode } from "../terminal/code_prompt.ts";
+import { CODE_LENGTH, findCodes, normalizeCode } from "../core/mfa_code.ts";
 import {
   missingTerminalReason,
   openTerminal,
@@ -78,7 +78,7 @@ function checkCode(input: string, origin: string): string {
   const result = normalizeCode(input);
   if ("problem" in result) {
     throw new UsageError(`${result.problem.replace(/\.$/, "")} (from ${origin}).`, {
-      fix: "Pass the 6-digit code your MFA device shows now, e.g. --code 123456.",
+      fix: `Pass the ${CODE_LENGTH}-digit code your MFA device shows now, e.g. --code 123456.`,
     });
   }
   return result.code;
@@ -269,10 +269,10 @@ function onlyCode(
   stdout: string,
   { command, origin, shown }: { command: string; origin: string; shown: string },
 ): string {
-  const codes = new Set(stdout.match(/(?<!\d)\d{6}(?!\d)/g) ?? []);
+  const codes = findCodes(stdout);
   if (codes.size === 0) {
     throw new AuthError(
-      `The code command from ${origin} printed no 6-digit code.${shown}`,
+      `The code command from ${origin} printed no ${CODE_LENGTH}-digit code.${shown}`,
       {
         fix: `It must print the current code, e.g. 123456. Run it yourself to check: ${command}`,
       },
@@ -280,7 +280,7 @@ function onlyCode(
   }
   if (codes.size > 1) {
     throw new AuthError(
-      `The code command from ${origin} printed ${codes.size} different 6-digit codes.`,
+      `The code command from ${origin} printed ${codes.size} different ${CODE_LENGTH}-digit codes.`,
       {
         fix: "Make it print only the code for AWS, e.g. 'ykman oath accounts code --single " +
           `NAME'. Run it yourself to check: ${command}`,

@@ -1,10 +1,11 @@
 /**
  * The MFA code prompt as a pure key-handling state machine: bytes from a raw
  * terminal become keys, keys update the state, the state renders to one
- * line. No terminal here; `terminal.ts` drives it.
+ * line. No terminal here; `terminal.ts` drives it. What a code is: `core/mfa_code.ts`.
  *
  * @module
  */
+import { CODE_LENGTH } from "../core/mfa_code.ts";
 
 /** A key the prompt understands. */
 export type Key =
@@ -23,9 +24,6 @@ export interface CodePromptState {
   /** A short hint shown after the input, e.g. why a key was refused. */
   readonly hint?: string;
 }
-
-/** The length of an MFA code. */
-export const CODE_LENGTH = 6;
 
 /** The state of a fresh prompt. */
 export function initialPromptState(): CodePromptState {
@@ -99,25 +97,4 @@ export function renderPrompt(label: string, state: CodePromptState): string {
   const typed = state.digits + "_".repeat(CODE_LENGTH - state.digits.length);
   const hint = state.hint ? `  (${state.hint})` : "";
   return `\r\x1b[2K${label}${typed}${hint}`;
-}
-
-/**
- * Checks a code given with `--code` or on stdin: surrounding whitespace and
- * inner spaces are dropped; the rest must be exactly six digits. Returns the
- * code or a message saying what is wrong.
- */
-export function normalizeCode(input: string): { code: string } | { problem: string } {
-  const code = input.trim().replace(/[ -]/g, "");
-  if (/^\d{6}$/.test(code)) return { code };
-  if (code === "") return { problem: "The MFA code is empty." };
-  if (/\D/.test(code)) {
-    return {
-      problem: `The MFA code must be 6 digits; '${truncate(input.trim())}' has other characters.`,
-    };
-  }
-  return { problem: `The MFA code must be 6 digits; got ${code.length}.` };
-}
-
-function truncate(text: string): string {
-  return text.length > 20 ? text.slice(0, 20) + "…" : text;
 }

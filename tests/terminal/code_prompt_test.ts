@@ -3,7 +3,6 @@ import {
   type CodePromptState,
   decodeKeys,
   initialPromptState,
-  normalizeCode,
   reducePrompt,
   renderPrompt,
 } from "../../lib/terminal/code_prompt.ts";
@@ -66,12 +65,4 @@ Deno.test("prompt: CRLF is one Enter; a pasted code with newline submits", () =>
 Deno.test("prompt: render redraws the line with placeholders and the hint", () => {
   assert.equal(renderPrompt("Code: ", type("12")), "\r\x1b[2KCode: 12____");
   assert.match(renderPrompt("Code: ", type("1x")), /\(digits only\)$/);
-});
-
-Deno.test("normalizeCode: accepts six digits with spaces, rejects the rest with a reason", () => {
-  assert.deepEqual(normalizeCode(" 123 456\n"), { code: "123456" });
-  assert.match((normalizeCode("12345") as { problem: string }).problem, /got 5/);
-  assert.match((normalizeCode("1234567") as { problem: string }).problem, /got 7/);
-  assert.match((normalizeCode("12a456") as { problem: string }).problem, /other characters/);
-  assert.match((normalizeCode("") as { problem: string }).problem, /empty/);
 });
