@@ -66,13 +66,14 @@ export interface AwsCall<Client extends { destroy(): void }, Output> {
   send(client: Client, abortSignal: AbortSignal): Promise<Output>;
 }
 
-type FetchModule = typeof import("./vendor/aws_sdk.js");
-let fetchModule: Promise<FetchModule> | undefined;
+/** The pre-bundled SDK (clients, commands and the fetch handler: see scripts/vendor_sdk.ts). */
+export type SdkModule = typeof import("./vendor/aws_sdk.js");
+let sdk: Promise<SdkModule> | undefined;
 
-/** Loads the SDK's fetch handler (once). */
-export function loadFetchHandler(): Promise<FetchModule> {
-  fetchModule ??= import("./vendor/aws_sdk.js");
-  return fetchModule;
+/** Loads the SDK bundle, once for every service (STS, IAM) and the fetch handler. */
+export function loadSdk(): Promise<SdkModule> {
+  sdk ??= import("./vendor/aws_sdk.js");
+  return sdk;
 }
 
 /**
@@ -85,7 +86,7 @@ export async function callAws<Client extends { destroy(): void }, Output>(
   call: AwsCall<Client, Output>,
   options: CallOptions,
 ): Promise<Output> {
-  const fetch = await loadFetchHandler();
+  const fetch = await loadSdk();
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = AbortSignal.timeout(timeoutMs);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { callAws, type CallOptions, type LongTermKeys } from "./client.ts";
+import { callAws, type CallOptions, loadSdk, type LongTermKeys } from "./client.ts";
 
 /** What kind of MFA device a serial names. */
 export type MfaDeviceKind =
@@ -33,16 +33,12 @@ export function mfaDeviceKind(serialNumber: string): MfaDeviceKind {
 /** Pages read at most (a user has at most 8 devices; one page holds 100). */
 const MAX_PAGES = 10;
 
-type IamModule = typeof import("./vendor/aws_sdk.js");
-let sdk: Promise<IamModule> | undefined;
-
 /** Lists the MFA devices of the user the long-term `keys` belong to. */
 export async function listMfaDevices(
   keys: LongTermKeys,
   options: CallOptions,
 ): Promise<MfaDevice[]> {
-  sdk ??= import("./vendor/aws_sdk.js");
-  const iam = await sdk;
+  const iam = await loadSdk();
   const devices: MfaDevice[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

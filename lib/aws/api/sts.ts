@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { callAws, type CallOptions, loadFetchHandler, type LongTermKeys } from "./client.ts";
+import { callAws, type CallOptions, loadSdk, type LongTermKeys, type SdkModule } from "./client.ts";
 import type { SessionCredentials } from "../shared_files.ts";
 import { registerSecrets } from "../../core/errors.ts";
 import { checkSessionCredentials, type StsCredentials } from "../session_check.ts";
@@ -38,17 +38,9 @@ export interface AssumeRoleRequest {
   externalId?: string;
 }
 
-type StsModule = typeof import("./vendor/aws_sdk.js");
-let sdk: Promise<StsModule> | undefined;
-
 /** Starts loading the SDK in the background (idempotent); later calls reuse it. */
 export function preloadSdk(): void {
   loadSdk().catch(() => {/* reported by the call that needs it */});
-}
-
-function loadSdk(): Promise<StsModule> {
-  sdk ??= Promise.all([import("./vendor/aws_sdk.js"), loadFetchHandler()]).then(([sts]) => sts);
-  return sdk;
 }
 
 /** Calls STS GetSessionToken with the long-term keys and an MFA code. */
@@ -101,8 +93,8 @@ export async function assumeRole(
 }
 
 type AnyStsCommand =
-  | InstanceType<StsModule["GetSessionTokenCommand"]>
-  | InstanceType<StsModule["AssumeRoleCommand"]>;
+  | InstanceType<SdkModule["GetSessionTokenCommand"]>
+  | InstanceType<SdkModule["AssumeRoleCommand"]>;
 
 async function send(
   keys: LongTermKeys,
@@ -118,7 +110,7 @@ async function send(
     usedCode: true,
     client: (config) => new sts.STSClient(config),
     send: (client, abortSignal) =>
-      client.send(command as InstanceType<StsModule["GetSessionTokenCommand"]>, { abortSignal }),
+      client.send(command as InstanceType<SdkModule["GetSessionTokenCommand"]>, { abortSignal }),
   }, options);
 }
 

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { AnswerTooLargeError, MAX_ANSWER_BYTES, readAnswer } from "../../../lib/aws/api/client.ts";
+import {
+  AnswerTooLargeError,
+  loadSdk,
+  MAX_ANSWER_BYTES,
+  readAnswer,
+} from "../../../lib/aws/api/client.ts";
 
 /** A body of `chunks`, then (unless `endless`) its end; counts what was pulled and cancelled. */
 function body(chunks: Uint8Array[], options: { endless?: boolean } = {}) {
@@ -67,4 +72,13 @@ Deno.test("readAnswer: a body that stalls ends when the signal aborts, with its 
   const { stream, seen } = body([new Uint8Array(1)]);
   await assert.rejects(readAnswer(stream, { signal: controller.signal }));
   assert.ok(seen.cancelled);
+});
+
+Deno.test("loadSdk: one load of the bundle serves STS, IAM and the fetch handler", async () => {
+  const first = loadSdk();
+  assert.equal(loadSdk(), first, "the same promise, not a second import");
+  const sdk = await first;
+  assert.equal(typeof sdk.STSClient, "function");
+  assert.equal(typeof sdk.IAMClient, "function");
+  assert.equal(typeof sdk.FetchHttpHandler, "function");
 });
