@@ -14,13 +14,18 @@
  * the table shows medians and the ratios of medians from the same run.
  *
  * awsmfa is started as `cliCommand()` says: `deno run` with the task's permissions, or the
- * executable named by `AWSMFA_BIN` (then there is no empty-program floor to compare with).
+ * executable named by `AWSMFA_BIN`; the floor is then the empty program compiled the same way,
+ * named by `AWSMFA_FLOOR_BIN` (`tests/bench/compile_floor.ts` builds it), or there is none.
+ * On Windows, which has no pseudo-terminal for measure.py, the prompt's rows say so.
  *
  *     deno run --allow-all tests/bench/cli_bench.ts        # BENCH_QUICK=1 for fewer runs
  *
  * @module
  */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cliCommand, denoDir, ROOT, taskPermissions } from "../support/cli_runner.ts";
+import { awsProgram, childEnv } from "../support/os_env.ts";
 import { startFakeSts } from "../support/fake_sts.ts";
 import { credentialsWithProfiles, generatedProfileName } from "../support/gen_profiles.ts";
 
@@ -44,6 +49,10 @@ export interface CliBenchOptions {
   bigRuns?: number;
   /** Only the cases with these keys (and what they are compared with); `BENCH_ONLY=a,b`. */
   only?: string[];
+  /** The awsmfa executable to time instead of `deno run main.ts` (default `AWSMFA_BIN`). */
+  bin?: string;
+  /** The empty program compiled like it, the floor (default `AWSMFA_FLOOR_BIN`). */
+  floorBin?: string;
 }
 
 /** One request to measure.py. */
@@ -62,8 +71,9 @@ interface MeasureRequest {
 interface Measurement {
   ms: number;
   promptMs?: number | null;
-  rssKb: number;
-  cpuMs: number;
+  /** Null where the OS does not tell (Windows: a batch file's cmd.exe). */
+  rssKb: number | null;
+  cpuMs: number | null;
   code: number;
   stdout: string;
   stderr: string;
@@ -80,7 +90,7 @@ class Measurer {
 
   constructor() {
     this.#child = new Deno.Command("python3", {
-      args: [new URL("./measure.py", import.meta.url).pathname],
+      args: [fileURLToPath(new URL("./measure.py", import.meta.url))],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -152,8 +162,21 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** The AWS CLI's real executable: a pyenv shim adds ~100 ms of bash that users need not have. */
+/** The median of the values the OS gave (undefined when it gave none). */
+function medianOf(values: (number | null)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? median(known) : undefined;
+}
+
+/**
+ * The AWS CLI's real executable: a pyenv shim adds ~100 ms of bash that users need not have.
+ * On Windows, `aws.cmd` (or whatever PATH and PATHEXT find), as a user's shell runs it.
+ */
 async function awsCli(): Promise<string | undefined> {
+  if (Deno.build.os === "windows") {
+    const found = awsProgram();
+    return found === "aws" ? undefined : found;
+  }
   const run = async (command: string, args: string[]) => {
     try {
       const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "null" })
@@ -169,13 +192,14 @@ async function awsCli(): Promise<string | undefined> {
   return path;
 }
 
-/** The 1-minute load average (Linux), to judge how busy the machine was; "" elsewhere. */
+/** The 1-minute load average, to judge how busy the machine was; "" where there is none. */
 function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
-  } catch {
-    return "";
-  }
+  return Deno.build.os === "windows" ? "" : Deno.loadavg()[0].toFixed(2);
+}
+
+/** `path` made absolute (measure.py runs it without a PATH search); undefined when not set. */
+function absolute(path: string | undefined): string | undefined {
+  return path ? resolve(path) : undefined;
 }
 
 /** True when awsmfa answered that it does not know the command (not built yet). */
@@ -196,8 +220,10 @@ export async function runCliBench(
     : options.bigMb;
   const bigRuns = options.bigRuns ?? (quick ? 1 : 3);
   const only = options.only ?? Deno.env.get("BENCH_ONLY")?.split(",");
-  const compiled = Boolean(Deno.env.get("AWSMFA_BIN"));
-  const awsmfa = cliCommand();
+  const bin = absolute(options.bin ?? Deno.env.get("AWSMFA_BIN"));
+  const compiled = bin !== undefined;
+  const awsmfa = bin ? [bin] : cliCommand();
+  const floorBin = bin ? absolute(options.floorBin ?? Deno.env.get("AWSMFA_FLOOR_BIN")) : undefined;
   const aws = await awsCli();
   const loadStart = loadAverage();
 
@@ -231,41 +257,42 @@ export async function runCliBench(
     const validTail = `[george]\naws_access_key_id = ASIA${"A".repeat(16)}\n` +
       `aws_secret_access_key = ${"s".repeat(40)}\naws_session_token = ${"T".repeat(400)}\n` +
       `aws_credential_expiration = ${valid}\n\n` + source;
-    const env = (homeDir: string): Record<string, string> => ({
-      HOME: homeDir,
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      DENO_DIR: denoDir(),
-      NO_COLOR: "1",
-      AWS_ENDPOINT_URL_STS: fake.url,
-      AWS_ENDPOINT_URL_IAM: fake.url,
-    });
+    const env = (homeDir: string): Record<string, string> =>
+      childEnv({
+        HOME: homeDir,
+        DENO_DIR: denoDir(),
+        NO_COLOR: "1",
+        AWS_ENDPOINT_URL_STS: fake.url,
+        AWS_ENDPOINT_URL_IAM: fake.url,
+      });
     const plain = (argv: string[], homeDir: string): MeasureRequest => ({
       argv,
       env: env(homeDir),
       cwd: ROOT,
     });
-    const floorArgv = [
+    const floorArgv = floorBin ? [floorBin] : [
       Deno.execPath(),
       "run",
       "--quiet",
       ...taskPermissions(),
       `${ROOT}tests/bench/empty.ts`,
     ];
+    const floorHow = compiled ? "compiled like awsmfa" : "`deno run`";
     const ok = (pattern: RegExp) => (r: Measurement) =>
       r.code === 0 && pattern.test(r.stdout)
         ? undefined
         : `exit ${r.code}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
 
     const cases: Case[] = [];
-    if (!compiled) {
+    if (!compiled || floorBin) {
       cases.push({
         key: "floor",
-        label: "empty program, `deno run` (the floor)",
+        label: `empty program, ${floorHow} (the floor)`,
         request: () => plain(floorArgv, validHome),
         check: (r) => r.code === 0 ? undefined : `exit ${r.code}`,
       }, {
         key: "floor-pty",
-        label: "empty program in a pty (the prompt's floor)",
+        label: `empty program, ${floorHow}, in a pty (the prompt's floor)`,
         request: () => ({ ...plain(floorArgv, validHome), pty: true }),
         check: (r) => r.code === 0 ? undefined : `exit ${r.code}`,
       });
@@ -402,7 +429,12 @@ export async function runCliBench(
     // One untimed run each: fills Deno's caches, finds missing commands and broken cases.
     const problems = new Map<string, string>();
     for (const c of cases) {
-      const result = await measurer.measure(await c.request());
+      const request = await c.request();
+      if (request.pty && Deno.build.os === "windows") {
+        problems.set(c.key, "n/a on Windows (measure.py has no pseudo-terminal there)");
+        continue;
+      }
+      const result = await measurer.measure(request);
       if (commandMissing(result) && c.key !== "aws") {
         problems.set(c.key, "n/a (command missing)");
         continue;
@@ -440,14 +472,22 @@ export async function runCliBench(
         label: c.label,
         ms: median(list.map((r) => (c.prompt ? r.promptMs! : r.ms))),
         exitMs: median(list.map((r) => r.ms)),
-        cpuMs: median(list.map((r) => r.cpuMs)),
-        rssMb: median(list.map((r) => r.rssKb / 1024)),
+        cpuMs: medianOf(list.map((r) => r.cpuMs)),
+        rssMb: medianOf(list.map((r) => r.rssKb === null ? null : r.rssKb / 1024)),
         runs: list.length,
       };
     });
     const load = [loadStart, loadAverage()].filter(Boolean).join(" → ");
     return {
-      table: formatTable(cases, figures, { compiled, aws, runs, slowRuns, bigRuns, load }),
+      table: formatTable(cases, figures, {
+        bin,
+        floorBin,
+        aws,
+        runs,
+        slowRuns,
+        bigRuns,
+        load,
+      }),
       figures,
     };
   } finally {
@@ -460,7 +500,8 @@ function formatTable(
   cases: Case[],
   figures: CaseFigures[],
   info: {
-    compiled: boolean;
+    bin?: string;
+    floorBin?: string;
     aws?: string;
     runs: number;
     slowRuns: number;
@@ -489,26 +530,40 @@ function formatTable(
         : c.target.kind === "rss"
         ? `peak RSS ≤ ${c.target.factor}x file + ${refName}'s`
         : `≥ ${c.target.factor}x faster than ${refName}`;
-      if (c.target.kind === "rss" && ref?.rssMb !== undefined && c.bigMb !== undefined) {
-        const limit = c.target.factor * c.bigMb + ref.rssMb;
-        versus = `${fmt(c.bigMb)} MB file, ${refName} ${fmt(ref.rssMb)} MB RSS`;
+      const rssKnown = ref?.rssMb !== undefined && f.rssMb !== undefined;
+      if (c.target.kind === "rss" && rssKnown && c.bigMb !== undefined) {
+        const limit = c.target.factor * c.bigMb + ref!.rssMb!;
+        versus = `${fmt(c.bigMb)} MB file, ${refName} ${fmt(ref!.rssMb)} MB RSS`;
         ratio = `${(f.rssMb! / c.bigMb).toFixed(1)}x file`;
         cpuRatio = `${fmt(f.ms! / c.bigMb, 2)} ms/MB`;
         met = f.rssMb! <= limit ? "yes" : "**no**";
         target += ` (${limit.toFixed(0)} MB)`;
+      } else if (c.target.kind === "rss" && ref?.ms !== undefined) {
+        versus = "no peak RSS on this OS";
+        met = "n/a";
       } else if (!ref || ref.ms === undefined) {
-        versus = info.compiled && c.target.ref.startsWith("floor")
-          ? "no floor for an executable"
+        versus = info.bin && !ref && c.target.ref.startsWith("floor")
+          ? "no floor: set AWSMFA_FLOOR_BIN (tests/bench/compile_floor.ts)"
           : `${refName}: ${ref?.problem ?? "not measured"}`;
         met = "n/a";
       } else {
         versus = `${refName} ${fmt(ref.ms)} ms`;
         const within = c.target.kind === "within";
         const r = within ? f.ms! / ref.ms : ref.ms / f.ms!;
-        const cpu = within ? f.cpuMs! / ref.cpuMs! : ref.cpuMs! / f.cpuMs!;
+        const cpu = f.cpuMs === undefined || ref.cpuMs === undefined
+          ? undefined
+          : within
+          ? f.cpuMs / ref.cpuMs
+          : ref.cpuMs / f.cpuMs;
         ratio = within ? `${r.toFixed(2)}x` : `${r.toFixed(1)}x faster`;
         // The prompt's CPU time is its whole run (the code is typed, the refresh happens).
-        cpuRatio = c.prompt ? "" : within ? `${cpu.toFixed(2)}x` : `${cpu.toFixed(1)}x less`;
+        cpuRatio = c.prompt
+          ? ""
+          : cpu === undefined
+          ? "n/a"
+          : within
+          ? `${cpu.toFixed(2)}x`
+          : `${cpu.toFixed(1)}x less`;
         met = (c.target.kind === "within" ? r <= c.target.factor : r >= c.target.factor)
           ? "yes"
           : "**no**";
@@ -516,12 +571,15 @@ function formatTable(
     }
     const ms = c.prompt ? `${fmt(f.ms)} (whole run ${fmt(f.exitMs, 0)})` : fmt(f.ms);
     lines.push(
-      `| ${c.label} | ${ms} | ${fmt(f.cpuMs)} | ${fmt(f.rssMb)} | ${versus} | ${ratio} | ` +
+      `| ${c.label} | ${ms} | ${fmt(f.cpuMs) || "n/a"} | ${fmt(f.rssMb) || "n/a"} | ${versus} | ` +
+        `${ratio} | ` +
         `${cpuRatio} | ${target} | ${met} |`,
     );
   }
-  const how = info.compiled
-    ? `awsmfa: the executable ${Deno.env.get("AWSMFA_BIN")}`
+  const how = info.bin
+    ? `awsmfa: the executable ${info.bin}; the floor: ${
+      info.floorBin ?? "none (AWSMFA_FLOOR_BIN unset)"
+    }`
     : `awsmfa: \`${["deno run", ...taskPermissions(), "main.ts"].join(" ")}\``;
   lines.push(
     "",
@@ -530,7 +588,10 @@ function formatTable(
       "ratio column shows the wall time per MB, to judge linearity), each process " +
       "timed from fork to exit (the prompt: to the prompt's first byte on the terminal; then " +
       "the code is typed and the run completes). CPU = user + system; RSS = peak resident set " +
-      `(wait4). ${how}; AWS CLI: ${info.aws ?? "not installed"}. Deno ${Deno.version.deno}, ` +
+      `(wait4; on Windows the peak working set, and n/a for a batch file such as aws.cmd, ` +
+      `whose figures are cmd.exe's). ${how}; AWS CLI: ${
+        info.aws ?? "not installed"
+      }. Deno ${Deno.version.deno}, ` +
       `${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs` +
       (info.load ? `, load average (1 min) ${info.load}.` : "."),
   );

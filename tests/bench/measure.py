@@ -19,16 +19,27 @@ shell; when "waitFor" appears on the terminal the time is taken and "type"
 (if any) is written to it, as a user pasting a code would.
 
 Standard library only: the CI image has python3 and nothing else to rely on.
+
+On Windows, which has no fork, no wait4 and no pseudo-terminal, plain runs are
+started with subprocess and their CPU time and peak working set read with
+GetProcessTimes and K32GetProcessMemoryInfo; a batch file (aws.cmd) runs in a
+cmd.exe whose figures are not those of the program it starts, so it gets
+null for both ("cpuMs": null, "rssKb": null), as does any figure Windows
+refuses. Pty requests are refused there. On macOS ru_maxrss is in bytes.
 """
 
 import json
 import os
-import pty
 import select
 import signal
+import subprocess
 import sys
 import tempfile
 import time
+
+WINDOWS = os.name == "nt"
+if not WINDOWS:
+    import pty
 
 
 def status_code(status):
@@ -83,12 +94,82 @@ def run_plain(req):
     err.seek(0)
     return {
         "ms": ms,
-        "rssKb": usage.ru_maxrss,
+        "rssKb": rss_kb(usage),
         "cpuMs": (usage.ru_utime + usage.ru_stime) * 1000,
         "code": status_code(status),
         "stdout": out.read().decode(errors="replace"),
         "stderr": err.read().decode(errors="replace"),
     }
+
+
+def rss_kb(usage):
+    """Peak RSS in KB: Linux reports ru_maxrss in KB, macOS in bytes."""
+    return usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+
+
+def windows_usage(child):
+    """(CPU ms, peak working set KB) of a finished Popen, None where Windows refuses."""
+    import ctypes
+    from ctypes import wintypes
+
+    class Counters(ctypes.Structure):
+        _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD)] + [
+            (name, ctypes.c_size_t)
+            for name in (
+                "PeakWorkingSetSize", "WorkingSetSize", "QuotaPeakPagedPoolUsage",
+                "QuotaPagedPoolUsage", "QuotaPeakNonPagedPoolUsage",
+                "QuotaNonPagedPoolUsage", "PagefileUsage", "PeakPagefileUsage",
+            )
+        ]
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.GetProcessTimes.argtypes = [wintypes.HANDLE] + [ctypes.POINTER(wintypes.FILETIME)] * 4
+    kernel32.GetProcessTimes.restype = wintypes.BOOL
+    kernel32.K32GetProcessMemoryInfo.argtypes = [
+        wintypes.HANDLE, ctypes.POINTER(Counters), wintypes.DWORD,
+    ]
+    kernel32.K32GetProcessMemoryInfo.restype = wintypes.BOOL
+    times = [wintypes.FILETIME() for _ in range(4)]
+    cpu_ms = None
+    handle = int(child._handle)  # kept open by Popen until it is collected
+    if kernel32.GetProcessTimes(handle, *[ctypes.byref(t) for t in times]):
+        ticks = [(t.dwHighDateTime << 32) | t.dwLowDateTime for t in times[2:]]
+        cpu_ms = sum(ticks) / 10_000  # 100 ns units: kernel + user
+    counters = Counters()
+    counters.cb = ctypes.sizeof(Counters)
+    peak_kb = None
+    if kernel32.K32GetProcessMemoryInfo(handle, ctypes.byref(counters), counters.cb):
+        peak_kb = counters.PeakWorkingSetSize // 1024
+    return cpu_ms, peak_kb
+
+
+def run_windows(req):
+    timeout = req.get("timeoutMs", 30000) / 1000
+    data = req.get("stdin")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            req["argv"], cwd=req["cwd"], env=req["env"], stdout=out, stderr=err,
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+        )
+        try:
+            child.communicate(data.encode() if data is not None else None, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        ms = (time.perf_counter() - start) * 1000
+        batch = req["argv"][0].lower().endswith((".cmd", ".bat"))
+        cpu_ms, peak_kb = (None, None) if batch else windows_usage(child)
+        out.seek(0)
+        err.seek(0)
+        return {
+            "ms": ms,
+            "rssKb": peak_kb,
+            "cpuMs": cpu_ms,
+            "code": child.returncode,
+            "stdout": out.read().decode(errors="replace"),
+            "stderr": err.read().decode(errors="replace"),
+        }
 
 
 def run_pty(req):
@@ -140,7 +221,7 @@ def result_pty(ms, prompt_ms, status, usage, seen):
     return {
         "ms": ms,
         "promptMs": prompt_ms,
-        "rssKb": usage.ru_maxrss,
+        "rssKb": rss_kb(usage),
         "cpuMs": (usage.ru_utime + usage.ru_stime) * 1000,
         "code": status_code(status),
         "stdout": seen.decode(errors="replace"),
@@ -154,7 +235,11 @@ def main():
             continue
         req = json.loads(line)
         try:
-            result = run_pty(req) if req.get("pty") else run_plain(req)
+            if WINDOWS and req.get("pty"):
+                raise OSError("no pseudo-terminal on Windows")
+            result = (
+                run_windows(req) if WINDOWS else run_pty(req) if req.get("pty") else run_plain(req)
+            )
         except Exception as error:  # report, keep serving
             result = {"error": repr(error)}
         sys.stdout.write(json.dumps(result) + "\n")

@@ -5,11 +5,32 @@
  * it has no quick mode and takes longer than a test should.
  */
 import assert from "node:assert/strict";
-import { runCliBench } from "./cli_bench.ts";
+import { join } from "node:path";
+import { type CaseFigures, runCliBench } from "./cli_bench.ts";
+import { ROOT, taskPermissions } from "../support/cli_runner.ts";
+import { shellQuote } from "../../scripts/compile.ts";
 import { REFRESH_PHASES, runRefreshSplit } from "./refresh_split.ts";
 import { MODULE_GROUPS } from "./refresh_split_child.ts";
 import { runSdkSplit, SDK_VARIANTS } from "./sdk_split.ts";
 import { runStatusSplit, STATUS_STEPS, STATUS_VARIANTS } from "./status_split.ts";
+
+/** The figures of every row are there; where the OS cannot measure a row, the row says so. */
+function checkFigures(figures: CaseFigures[], table: string): void {
+  const windows = Deno.build.os === "windows";
+  for (const figure of figures) {
+    assert.ok(table.includes(figure.label), `${figure.label} is not in the table`);
+    if (windows && ["floor-pty", "prompt"].includes(figure.key)) {
+      assert.match(figure.problem ?? "", /n\/a on Windows/, figure.label);
+      assert.ok(table.includes(figure.problem!), `${figure.problem} is not in the table`);
+      continue;
+    }
+    assert.equal(figure.problem, undefined, `${figure.label}: ${figure.problem}\n${table}`);
+    assert.ok(figure.ms! > 0, figure.label);
+    // Windows cannot tell a batch file's (aws.cmd) CPU time and memory: cmd.exe runs it.
+    if (windows && figure.key === "aws") continue;
+    assert.ok(figure.rssMb! > 0 && figure.cpuMs! >= 0, figure.label);
+  }
+}
 
 Deno.test("bench: the process-level table has every row, each with figures", async () => {
   const { table, figures } = await runCliBench({
@@ -36,10 +57,53 @@ Deno.test("bench: the process-level table has every row, each with figures", asy
   ) {
     assert.ok(keys.includes(key), `no ${key} row:\n${table}`);
   }
-  for (const figure of figures) {
-    assert.equal(figure.problem, undefined, `${figure.label}: ${figure.problem}\n${table}`);
-    assert.ok(figure.ms! > 0 && figure.rssMb! > 0 && figure.cpuMs! >= 0, figure.label);
-    assert.ok(table.includes(figure.label), `${figure.label} is not in the table`);
+  checkFigures(figures, table);
+});
+
+Deno.test("bench: an executable is timed against the empty program compiled alike", async () => {
+  // Stand-ins for the two executables (deno compile needs a download): scripts that run
+  // main.ts and empty.ts as the task does.
+  const dir = await Deno.makeTempDir({ prefix: "awsmfa-bench-bin-" });
+  try {
+    const standIn = async (name: string, script: string) => {
+      const words = [Deno.execPath(), "run", "--quiet", ...taskPermissions(), `${ROOT}${script}`];
+      if (Deno.build.os === "windows") {
+        const path = join(dir, `${name}.cmd`);
+        await Deno.writeTextFile(path, `@${words.map((w) => `"${w}"`).join(" ")} %*\r\n`);
+        return path;
+      }
+      const path = join(dir, name);
+      await Deno.writeTextFile(path, `#!/bin/sh\nexec ${words.map(shellQuote).join(" ")} "$@"\n`);
+      await Deno.chmod(path, 0o755);
+      return path;
+    };
+    const bin = await standIn("awsmfa", "main.ts");
+    const quick = { runs: 1, slowRuns: 1, profiles: 50, bigMb: null, bin };
+    const { table, figures } = await runCliBench({
+      ...quick,
+      only: ["prompt", "skip", "status"],
+      floorBin: await standIn("empty", "tests/bench/empty.ts"),
+    });
+    assert.deepEqual(figures.map((f) => f.key), ["floor", "floor-pty", "prompt", "skip", "status"]);
+    assert.match(table, /empty program, compiled like awsmfa \(the floor\)/);
+    assert.match(table, /awsmfa: the executable .*awsmfa.*; the floor: .*empty/);
+    assert.doesNotMatch(table, /no floor/);
+    assert.match(table, /\| floor \d+\.\d ms \| \d+\.\d\dx \|/, table);
+    if (Deno.build.os !== "windows") {
+      checkFigures(figures, table);
+      assert.match(table, /\| floor-pty \d+\.\d ms \| \d+\.\d\dx \|/, table);
+    }
+
+    // Without the floor's executable, the rows say how to get one.
+    const alone = await runCliBench({ ...quick, only: ["skip"], floorBin: "" });
+    assert.deepEqual(alone.figures.map((f) => f.key), ["skip"]);
+    assert.match(
+      alone.table,
+      /no floor: set AWSMFA_FLOOR_BIN \(tests\/bench\/compile_floor\.ts\)/,
+    );
+    assert.match(alone.table, /the floor: none \(AWSMFA_FLOOR_BIN unset\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
