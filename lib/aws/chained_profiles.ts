@@ -15,6 +15,12 @@ import type { IniDocument } from "../ini/document.ts";
 import type { IniView } from "../ini/quick_scan.ts";
 import { SOURCE_SUFFIX } from "./shared_files.ts";
 
+/**
+ * The DurationSeconds STS accepts for a role assumed with session credentials:
+ * role chaining lasts at most 1 hour, whatever the role's maximum.
+ */
+export const ROLE_CHAIN_SECONDS = { min: 900, max: 3600 } as const;
+
 /** The keys of a credentials-file section the chains read (for `loadIniView`). */
 export const CHAIN_KEYS: readonly string[] = [
   "aws_access_key_id",

@@ -164,3 +164,52 @@ Deno.test("doctor: --help and usage", async () => {
   const tooMany = await world.run(["doctor", "a", "b"]);
   assert.equal(tooMany.code, 2);
 });
+
+Deno.test("doctor: the role profiles drawing on the session, each problem on a line with its fix", async () => {
+  await using world = await setupE2e();
+  await Deno.writeTextFile(
+    world.configPath,
+    "[profile admin]\nrole_arn = arn:aws:iam::210987654321:role/Admin\nsource_profile = george\n" +
+      "[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\n" +
+      "source_profile = admin\nduration_seconds = 7200\n" +
+      "[profile raw]\nrole_arn = arn:aws:iam::210987654321:role/Raw\nsource_profile = georgemfa\n" +
+      "[profile typo]\nrole_arn = arn:aws:iam::210987654321:role/T\nsource_profile = gorge\n" +
+      "[profile a]\nrole_arn = arn:aws:iam::210987654321:role/A\nsource_profile = b\n" +
+      "[profile b]\nrole_arn = arn:aws:iam::210987654321:role/B\nsource_profile = a\n",
+  );
+  const result = await world.run(["doctor"]);
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  const out = result.stdout;
+  assert.match(
+    out,
+    /^ok {4}\[profile admin\]: assumes arn:aws:iam::210987654321:role\/Admin with george's MFA session: no code of its own\.$/m,
+  );
+  assert.match(
+    out,
+    /^note {2}\[profile deploy\]: assumes arn:aws:iam::210987654321:role\/Deploy through admin \(role chaining\) with george's MFA session; each role session lasts at most 1 h\.$/m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}\[profile deploy\]: duration_seconds = 7200, but a role assumed with a session lasts at most 1 h \(role chaining\): STS refuses it\. Set duration_seconds = 3600 or remove it\.$/m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}\[profile raw\]: source_profile = georgemfa is george's long-term keys, so the role is assumed without MFA: set source_profile = george \(its MFA session\)\.$/m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}\[profile typo\]: source_profile = gorge names no profile of \S+config or \S+credentials; the AWS CLI refuses it: set it to your MFA profile \(george\)\.$/m,
+  );
+  assert.match(
+    out,
+    /^FIX {3}\[profile a\]: source_profile goes round in a circle \(a → b → a\); the AWS CLI refuses it: point one of them at your MFA profile \(george\)\.$/m,
+  );
+  assert.equal(out.match(/circle/g)?.length, 1, "the circle is said once");
+  assert.match(out, /^4 problems to fix \(the lines marked FIX\)\.$/m);
+
+  // doctor PROFILE: the roles drawn from that profile's session (or its keys) only.
+  const one = await world.run(["doctor", "george", "--offline"]);
+  assert.match(one.stdout, /\[profile admin\]/);
+  assert.match(one.stdout, /\[profile raw\]/);
+  assert.doesNotMatch(one.stdout, /\[profile (typo|a)\]/);
+});

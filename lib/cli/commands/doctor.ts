@@ -8,7 +8,13 @@
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
 import { fetchServerDate } from "../../aws/api/client.ts";
-import { type AwsFiles, checkProfileName, locateFiles } from "../../aws/shared_files.ts";
+import {
+  type AwsFiles,
+  checkProfileName,
+  locateFiles,
+  SOURCE_SUFFIX,
+} from "../../aws/shared_files.ts";
+import { type RoleChain, roleChains } from "../../aws/chained_profiles.ts";
 import { callOptionsFor, resolveCallSettings } from "../../aws/api/call_settings.ts";
 import type { Command } from "../command.ts";
 import type { Context } from "../../core/context.ts";
@@ -18,6 +24,7 @@ import {
   checkFile,
   checkKeysAnswer,
   checkPermissions,
+  checkRoleChain,
   checkSourceSection,
   type Finding,
   formatFindings,
@@ -38,7 +45,10 @@ keys and a well-formed mfa_serial (:mfa/, not :user/) whose partition matches th
 configured region, the credentials file's permissions, AWS variables in the
 environment that override profiles, this computer's clock against AWS's (from the
 Date header of an STS answer), and that the long-term keys are active (IAM
-ListMFADevices, which needs no MFA). No code is asked for and nothing is written.
+ListMFADevices, which needs no MFA). Then the role profiles that draw on the
+sessions (role_arn with source_profile): that the source exists and is an MFA
+session awsmfa keeps, no circle, and at most 1 h (duration_seconds) for a role
+assumed with a session. No code is asked for and nothing is written.
 
 Without PROFILE it checks every MFA profile. Exit 0 when nothing needs fixing.`,
   flags: {
@@ -77,33 +87,15 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   }
   findings.push(...checkEnvironment((name) => context.env(name)));
 
-  const refs: MfaProfileRef[] = profile !== undefined
-    ? [{ profile, sourceSection: profile + "mfa" }]
-    : credentials.doc
-    ? mfaProfiles(credentials.doc)
-    : [];
-  if (credentials.doc && refs.length === 0) {
-    findings.push({
-      level: "fix",
-      text: `${files.credentials} has no MFA profile ([NAMEmfa] section): run 'awsmfa setup NAME'.`,
-    });
-  }
-  const checks: Array<[MfaProfileRef, SourceCheck]> = credentials.doc
-    ? refs.map((ref) => [
-      ref,
-      checkSourceSection(credentials.doc!, ref, {
-        path: files.credentials,
-        envRegion: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
-        configRegion: configRegion(config.doc, ref),
-      }),
-    ])
-    : [];
-  for (const [, check] of checks) findings.push(...check.findings);
+  const checks = credentials.doc
+    ? checkMfaProfiles(credentials.doc, { profile, files, config: config.doc, context })
+    : { checks: [], findings: [] };
+  findings.push(...checks.findings);
 
   if (offline) {
     findings.push({ level: "note", text: "--offline: the clock and the keys were not checked." });
   } else {
-    const clock = await clockFinding(checks, files, context);
+    const clock = await clockFinding(checks.checks, files, context);
     findings.push(clock);
     if (clock.level === "fix" && clock.text.startsWith("This computer's clock")) {
       findings.push({
@@ -111,7 +103,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
         text: "The keys were not checked: AWS refuses signed requests until the clock is right.",
       });
     } else {
-      findings.push(...await keyFindings(checks, files, context));
+      findings.push(...await keyFindings(checks.checks, files, context));
     }
   }
   const colour = context.stdoutIsTerminal && context.env("NO_COLOR") === undefined &&
@@ -119,6 +111,45 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   // Findings quote what AWS answered and the endpoint overrides: no secret, no URL password.
   context.stdout(redactSecrets(formatFindings(findings, { colour })));
   return findings.some((finding) => finding.level === "fix") ? ExitCode.Failure : ExitCode.Ok;
+}
+
+/** Each MFA profile's sections, then the role profiles that draw on the sessions. */
+function checkMfaProfiles(
+  doc: IniDocument,
+  options: { profile?: string; files: AwsFiles; config?: IniDocument; context: Context },
+): { checks: Array<[MfaProfileRef, SourceCheck]>; findings: Finding[] } {
+  const { profile, files, context } = options;
+  const all = mfaProfiles(doc);
+  const refs = profile !== undefined ? [{ profile, sourceSection: profile + SOURCE_SUFFIX }] : all;
+  const findings: Finding[] = [];
+  if (refs.length === 0) {
+    findings.push({
+      level: "fix",
+      text: `${files.credentials} has no MFA profile ([NAMEmfa] section): run 'awsmfa setup NAME'.`,
+    });
+  }
+  const checks = refs.map((ref): [MfaProfileRef, SourceCheck] => [
+    ref,
+    checkSourceSection(doc, ref, {
+      path: files.credentials,
+      envRegion: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
+      configRegion: configRegion(options.config, ref),
+    }),
+  ]);
+  for (const [, check] of checks) findings.push(...check.findings);
+  const names = all.map((ref) => ref.profile);
+  for (const chain of roleChains(doc, options.config)) {
+    if (profile !== undefined && !drawsOn(chain, profile)) continue;
+    findings.push(...checkRoleChain(chain, { mfaProfiles: names, files }));
+  }
+  return { checks, findings };
+}
+
+/** Whether `chain` ends at `profile`'s session or at its long-term keys. */
+function drawsOn(chain: RoleChain, profile: string): boolean {
+  const end = chain.end;
+  return (end.kind === "mfa-session" && end.profile === profile) ||
+    (end.kind === "long-term-source" && end.mfaProfile === profile);
 }
 
 async function modeOf(path: string): Promise<number | null> {
