@@ -8,6 +8,7 @@
  */
 import type { ParsedArgs } from "../args.ts";
 import { loadIni, locateFiles } from "../../aws/shared_files.ts";
+import { targetOf } from "../../aws/profile_names.ts";
 import type { Command, RunOptions } from "../command.ts";
 import {
   COMPLETION_SHELLS,
@@ -89,8 +90,9 @@ export function profilesIn(doc: IniDocument): string[] {
   };
   for (const section of doc.sections()) {
     if (/\s/.test(section)) continue;
-    if (section.endsWith("mfa") && section.length > 3 && has(section, "aws_access_key_id")) {
-      names.add(section.slice(0, -3));
+    const target = targetOf(section);
+    if (target !== undefined && has(section, "aws_access_key_id")) {
+      names.add(target);
     } else if (has(section, "aws_session_token")) {
       names.add(section);
     }
