@@ -266,7 +266,7 @@ export async function stage(
  * on a Mac this checks that with `codesign` and signs ad hoc itself if the check fails. Built
  * elsewhere, a macOS executable is left as `deno compile` wrote it, with a warning.
  */
-async function ensureSigned(path: string, target: Target): Promise<void> {
+export async function ensureSigned(path: string, target: Target): Promise<void> {
   if (!target.endsWith("-apple-darwin")) return;
   if (Deno.build.os !== "darwin") {
     console.error(`compile: warning: ${path} was not checked with codesign: build it on macOS`);

@@ -1,7 +1,9 @@
 /**
  * `deno task bench`: runs every benchmark and prints their markdown tables.
  * Each benchmark is a module exporting a `run…Bench(): Promise<string>`.
- * `BENCH_QUICK=1` runs fewer rounds; `AWSMFA_BIN=path` times that executable.
+ * `BENCH_QUICK=1` runs fewer rounds; `AWSMFA_BIN=path` times that executable in the first
+ * table (with `AWSMFA_FLOOR_BIN=path`, the empty program compiled alike, as its floor). A
+ * benchmark that fails prints why in place of its table, and the run exits 1 once all have run.
  *
  * @module
  */
@@ -28,7 +30,24 @@ export const BENCHMARKS: [string, () => Promise<string>][] = [
 ];
 
 if (import.meta.main) {
-  for (const [title, run] of BENCHMARKS) {
-    console.log(`## ${title}\n\n${await run()}\n`);
+  const bin = Deno.env.get("AWSMFA_BIN");
+  let failed = 0;
+  for (const [index, [title, run]] of BENCHMARKS.entries()) {
+    let body: string;
+    try {
+      body = await run();
+    } catch (error) {
+      failed++;
+      body = `**Failed**: ${(error as Error).stack ?? error}`;
+    }
+    // Only the first table times the executable; the splits look inside the source.
+    const note = bin && index === 1
+      ? "The tables below run the source (`deno run`), not the executable.\n\n"
+      : "";
+    console.log(`${note}## ${title}\n\n${body}\n`);
+  }
+  if (failed > 0) {
+    console.error(`bench: ${failed} of ${BENCHMARKS.length} benchmarks failed (see above)`);
+    Deno.exit(1);
   }
 }

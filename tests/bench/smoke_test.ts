@@ -137,3 +137,25 @@ Deno.test("bench: the refresh split finds every step of a real run, and every mo
   }
   assert.ok(medians.beforeRequest > 0 && medians.total > medians.beforeRequest, table);
 });
+
+Deno.test("bench: the floor is compiled with awsmfa's deno compile arguments", async () => {
+  const dryRun = async (script: string) => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-write", "--allow-run", script, "--dry-run"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assert.ok(output.success, `${script} --dry-run failed`);
+    // The staged directories and the output differ; every other word is the same.
+    return new TextDecoder().decode(output.stdout).trim().split(" ")
+      .map((word) => word.replace(/awsmfa-(compile|floor)-[0-9a-f]+/, "STAGE"))
+      .filter((word) => !/^'?--output=/.test(word));
+  };
+  const product = await dryRun("scripts/compile.ts");
+  const floor = await dryRun("tests/bench/compile_floor.ts");
+  assert.deepEqual(floor.slice(0, -1), product.slice(0, -1));
+  // (Quoted where the path has a backslash: Windows.)
+  assert.match(floor.at(-1)!, /STAGE[\\/]tests[\\/]bench[\\/]empty\.ts'?$/);
+  assert.match(product.at(-1)!, /STAGE[\\/]main\.ts'?$/);
+});
