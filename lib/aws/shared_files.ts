@@ -255,7 +255,7 @@ export function readSourceProfile(
     checkRoleSetting(key, value, {
       section,
       path: options.path,
-      inherited: inheritedFromDefault(doc, section, key),
+      inherited: !hasOwnKey(doc, section, key),
     });
     return value;
   };
@@ -273,11 +273,15 @@ export function readSourceProfile(
   };
 }
 
-/** Whether `section` has `key` only through `[DEFAULT]` (which botocore lets every section inherit). */
-function inheritedFromDefault(doc: IniDocument, section: string, key: string): boolean {
-  if (doc.get("DEFAULT", key) === undefined) return false;
+/**
+ * Whether `key` is written in `section` itself, not only inherited from
+ * `[DEFAULT]` (which botocore lets every section inherit).
+ */
+export function hasOwnKey(doc: IniDocument, section: string, key: string): boolean {
+  if (doc.get(section, key) === undefined) return false;
+  if (doc.get("DEFAULT", key) === undefined) return true;
   // delete() removes only a key the section has itself; on a copy, `doc` stays as it is.
-  return !doc.copy().delete(section, key);
+  return doc.copy().delete(section, key);
 }
 
 /** Checks the shape of an MFA serial ({@link MFA_SERIAL_PATTERN}), naming the likely mistake. */
