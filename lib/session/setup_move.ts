@@ -15,7 +15,7 @@ import {
 } from "../aws/shared_files.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { IniDocument } from "../ini/mod.ts";
-import { shortKeyId } from "../aws/api/call_errors.ts";
+import { shortKeyId } from "../aws/access_keys.ts";
 
 /** The keys that belong to the source section, moved when `[george]` holds them. */
 export const MOVED_KEYS = ["aws_access_key_id", "aws_secret_access_key", "mfa_serial"] as const;

@@ -6,11 +6,7 @@ import {
   NetworkError,
   UsageError,
 } from "../../../lib/core/errors.ts";
-import {
-  type CallContext,
-  describeCallFailure,
-  shortKeyId,
-} from "../../../lib/aws/api/call_errors.ts";
+import { type CallContext, describeCallFailure } from "../../../lib/aws/api/call_errors.ts";
 import { classifySdkError } from "../../../lib/aws/api/sts.ts";
 
 const context: CallContext = {
@@ -158,10 +154,6 @@ Deno.test("classifySdkError sorts SDK errors by what the user can do", () => {
     classifySdkError(new TypeError("invalid peer certificate: UnknownIssuer"), 1).kind,
     "tls",
   );
-});
-
-Deno.test("shortKeyId keeps only the ends of a key id", () => {
-  assert.equal(shortKeyId("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
 });
 
 /** A fetch failure as Deno reports it: `fetch failed`, caused by the HTTP client's error. */
