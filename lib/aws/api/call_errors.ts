@@ -14,6 +14,7 @@ import {
   UsageError,
 } from "../../core/errors.ts";
 import { shortKeyId } from "../access_keys.ts";
+import { CODE_LENGTH } from "../../core/mfa_code.ts";
 import { ASSUME_ROLE_SECONDS, CHAINED_ROLE_MAX_SECONDS, CLOCK_SKEW_SECONDS } from "../limits.ts";
 
 /** A failed call, as seen by the transport. */
@@ -155,119 +156,109 @@ function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** A service error with what its message may name. */
+interface ServiceFacts {
+  failure: Extract<CallFailure, { kind: "service" }>;
+  context: CallContext;
+  /** `[georgemfa]`. */
+  source: string;
+  /** The access key id, shortened. */
+  key: string;
+}
+
+type ServiceRule = (facts: ServiceFacts) => AwsmfaError;
+
+/**
+ * AWS answers these under several codes (`AccessDenied` mostly): the message
+ * tells them apart, so they are looked for first, in this order.
+ */
+const BY_MESSAGE: ReadonlyArray<readonly [text: string, rule: ServiceRule]> = [
+  [
+    "invalid MFA one time pass code",
+    () =>
+      new InvalidCodeError("AWS rejected the MFA code: it is wrong or was already used.", {
+        fix: "Each code works once: wait for the next code on your device (a new one every 30 s) " +
+          "and try again. If codes keep failing, check that the device's clock is right.",
+      }),
+  ],
+  ["unable to validate MFA code", ({ context }) => {
+    const serial = context.serialNumber ?? "";
+    return new AuthError(`AWS could not validate the code with MFA device ${serial}.`, {
+      fix: serialFix(serial, context.sourceSection),
+    });
+  }],
+  [
+    "must provide both MFA serial number and one time pass code",
+    ({ source }) =>
+      new AuthError("AWS needs both the MFA device ARN and a code.", {
+        fix: `Set mfa_serial in ${source} and pass a ${CODE_LENGTH}-digit code.`,
+      }),
+  ],
+  ["with session credentials", ({ context, source, key }) =>
+    new ConfigError(
+      `The keys in ${source} (${key}) are temporary session credentials; ` +
+        `${context.operation} needs long-term keys.`,
+      { fix: `Put your long-term access keys (AKIA…) in ${source}, not a session.` },
+    )],
+];
+
+const unknownKey: ServiceRule = ({ source, key }) =>
+  new AuthError(
+    `AWS does not recognise access key ${key} from ${source}: it is wrong, deleted or inactive.`,
+    {
+      fix: `Check aws_access_key_id in ${source}. In the IAM console (your user, ` +
+        "Security credentials) make sure the key is active, or create a new one.",
+    },
+  );
+
+const expired: ServiceRule = ({ source }) =>
+  new AuthError(`The credentials in ${source} have expired.`, {
+    fix: `Put long-term access keys in ${source}.`,
+  });
+
+const throttled: ServiceRule = ({ failure, context }) =>
+  new NetworkError(`${serviceName(context)} is throttling requests (${failure.code}).`, {
+    fix: "Wait a few seconds, then try again with the next code.",
+  });
+
+/** The rest, by the error code AWS sends. */
+const BY_CODE: ReadonlyMap<string, ServiceRule> = new Map([
+  ["InvalidClientTokenId", unknownKey],
+  ["UnrecognizedClientException", unknownKey],
+  ["SignatureDoesNotMatch", signatureError],
+  ["ExpiredToken", expired],
+  ["ExpiredTokenException", expired],
+  ["ValidationError", validationError],
+  ["Throttling", throttled],
+  ["ThrottlingException", throttled],
+  ["RequestLimitExceeded", throttled],
+  [
+    "AccessDenied",
+    ({ failure, context }) =>
+      new AuthError(`AWS denied ${context.operation}: ${failure.message}`, {
+        fix: context.operation === "ListMFADevices"
+          ? "Your IAM policy must allow iam:ListMFADevices without MFA; or pass --serial ARN."
+          : "Check the IAM policy attached to your user.",
+      }),
+  ],
+]);
+
 function describeServiceError(
   failure: Extract<CallFailure, { kind: "service" }>,
   context: CallContext,
 ): AwsmfaError {
-  const { code, message } = failure;
-  const source = `[${context.sourceSection}]`;
-  const key = shortKeyId(context.accessKeyId);
-  const serial = context.serialNumber ?? "";
-
-  if (message.includes("invalid MFA one time pass code")) {
-    return new InvalidCodeError("AWS rejected the MFA code: it is wrong or was already used.", {
-      fix: "Each code works once: wait for the next code on your device (a new one every 30 s) " +
-        "and try again. If codes keep failing, check that the device's clock is right.",
-    });
-  }
-  if (message.includes("unable to validate MFA code")) {
-    return new AuthError(`AWS could not validate the code with MFA device ${serial}.`, {
-      fix: serialFix(serial, context.sourceSection),
-    });
-  }
-  if (message.includes("must provide both MFA serial number and one time pass code")) {
-    return new AuthError("AWS needs both the MFA device ARN and a code.", {
-      fix: `Set mfa_serial in ${source} and pass a 6-digit code.`,
-    });
-  }
-  if (message.includes("with session credentials")) {
-    return new ConfigError(
-      `The keys in ${source} (${key}) are temporary session credentials; ` +
-        `${context.operation} needs long-term keys.`,
-      { fix: `Put your long-term access keys (AKIA…) in ${source}, not a session.` },
-    );
-  }
-  switch (code) {
-    case "InvalidClientTokenId":
-    case "UnrecognizedClientException":
-      return new AuthError(
-        `AWS does not recognise access key ${key} from ${source}: it is wrong, deleted or inactive.`,
-        {
-          fix: `Check aws_access_key_id in ${source}. In the IAM console (your user, ` +
-            "Security credentials) make sure the key is active, or create a new one.",
-        },
-      );
-    case "SignatureDoesNotMatch": {
-      if (message.includes("Signature expired") || message.includes("Signature not yet current")) {
-        return new AuthError(
-          `AWS refused the request because this computer's clock is off${
-            skewText(failure.serverDate, context.now)
-          }.`,
-          {
-            fix: "Set the clock right (turn on automatic time sync: 'timedatectl set-ntp true' " +
-              "on Linux, Settings > Date & Time on macOS and Windows), then try again.",
-          },
-        );
-      }
-      return new AuthError(
-        `AWS refused the signature: aws_secret_access_key in ${source} does not belong to ` +
-          `access key ${key}.`,
-        {
-          fix:
-            `Copy the secret access key for ${key} into ${source} again (no spaces or quotes), ` +
-            "or create a new key pair in the IAM console.",
-        },
-      );
-    }
-    case "ExpiredToken":
-    case "ExpiredTokenException":
-      return new AuthError(`The credentials in ${source} have expired.`, {
-        fix: `Put long-term access keys in ${source}.`,
-      });
-    case "ValidationError":
-      if (/MaxSessionDuration/i.test(message)) {
-        return new UsageError(
-          "The session length asked for is longer than the role's maximum session duration.",
-          {
-            fix: `Ask for less with --duration (or duration_seconds in ${source}), e.g. ` +
-              `--duration ${ASSUME_ROLE_SECONDS.default / 3600}h: a role allows ` +
-              `${ASSUME_ROLE_SECONDS.default / 3600} hour unless an administrator raised its ` +
-              `maximum (up to ${ASSUME_ROLE_SECONDS.max / 3600} h: aws iam update-role ` +
-              `--max-session-duration ${ASSUME_ROLE_SECONDS.max}).`,
-          },
-        );
-      }
-      if (/role chaining/i.test(message)) {
-        const hours = CHAINED_ROLE_MAX_SECONDS / 3600;
-        return new UsageError(
-          `A role assumed with temporary credentials lasts ${hours} hour at most.`,
-          {
-            fix: `Put long-term keys (AKIA…) in ${source}, or use --duration ${hours}h.`,
-          },
-        );
-      }
-      if (/durationseconds/i.test(message)) {
-        return new UsageError(`AWS refused the duration: ${message}`, {
-          fix: "Choose a shorter --duration (or duration_seconds in the source section).",
-        });
-      }
-      return new UsageError(`AWS refused the request: ${message}`);
-    case "Throttling":
-    case "ThrottlingException":
-    case "RequestLimitExceeded":
-      return new NetworkError(`${serviceName(context)} is throttling requests (${code}).`, {
-        fix: "Wait a few seconds, then try again with the next code.",
-      });
-    case "AccessDenied":
-      return new AuthError(`AWS denied ${context.operation}: ${message}`, {
-        fix: context.operation === "ListMFADevices"
-          ? "Your IAM policy must allow iam:ListMFADevices without MFA; or pass --serial ARN."
-          : "Check the IAM policy attached to your user.",
-      });
-  }
+  const facts: ServiceFacts = {
+    failure,
+    context,
+    source: `[${context.sourceSection}]`,
+    key: shortKeyId(context.accessKeyId),
+  };
+  const byMessage = BY_MESSAGE.find(([text]) => failure.message.includes(text));
+  const rule = byMessage?.[1] ?? BY_CODE.get(failure.code);
+  if (rule) return rule(facts);
   if ((failure.httpStatus ?? 0) >= 500) {
     return new NetworkError(
-      `${serviceName(context)} failed to answer (HTTP ${failure.httpStatus} ${code}).`,
+      `${serviceName(context)} failed to answer (HTTP ${failure.httpStatus} ${failure.code}).`,
       {
         fix: `This is on AWS's side; try again shortly.${
           context.usedCode ? ` ${CODE_MAY_BE_USED}` : ""
@@ -275,7 +266,61 @@ function describeServiceError(
       },
     );
   }
-  return new AuthError(`AWS refused ${context.operation} (${code}): ${message}`);
+  return new AuthError(`AWS refused ${context.operation} (${failure.code}): ${failure.message}`);
+}
+
+/** A refused signature: the clock when AWS says it expired, else the secret key. */
+function signatureError({ failure, context, source, key }: ServiceFacts): AwsmfaError {
+  const { message } = failure;
+  if (message.includes("Signature expired") || message.includes("Signature not yet current")) {
+    return new AuthError(
+      `AWS refused the request because this computer's clock is off${
+        skewText(failure.serverDate, context.now)
+      }.`,
+      {
+        fix: "Set the clock right (turn on automatic time sync: 'timedatectl set-ntp true' " +
+          "on Linux, Settings > Date & Time on macOS and Windows), then try again.",
+      },
+    );
+  }
+  return new AuthError(
+    `AWS refused the signature: aws_secret_access_key in ${source} does not belong to ` +
+      `access key ${key}.`,
+    {
+      fix: `Copy the secret access key for ${key} into ${source} again (no spaces or quotes), ` +
+        "or create a new key pair in the IAM console.",
+    },
+  );
+}
+
+/** A `ValidationError`: the duration (the role's maximum, role chaining) or anything else. */
+function validationError({ failure, source }: ServiceFacts): AwsmfaError {
+  const { message } = failure;
+  if (/MaxSessionDuration/i.test(message)) {
+    const defaultHours = ASSUME_ROLE_SECONDS.default / 3600;
+    return new UsageError(
+      "The session length asked for is longer than the role's maximum session duration.",
+      {
+        fix: `Ask for less with --duration (or duration_seconds in ${source}), e.g. ` +
+          `--duration ${defaultHours}h: a role allows ${defaultHours} hour unless an ` +
+          `administrator raised its maximum (up to ${ASSUME_ROLE_SECONDS.max / 3600} h: ` +
+          `aws iam update-role --max-session-duration ${ASSUME_ROLE_SECONDS.max}).`,
+      },
+    );
+  }
+  if (/role chaining/i.test(message)) {
+    const hours = CHAINED_ROLE_MAX_SECONDS / 3600;
+    return new UsageError(
+      `A role assumed with temporary credentials lasts ${hours} hour at most.`,
+      { fix: `Put long-term keys (AKIA…) in ${source}, or use --duration ${hours}h.` },
+    );
+  }
+  if (/durationseconds/i.test(message)) {
+    return new UsageError(`AWS refused the duration: ${message}`, {
+      fix: "Choose a shorter --duration (or duration_seconds in the source section).",
+    });
+  }
+  return new UsageError(`AWS refused the request: ${message}`);
 }
 
 function serviceName(context: CallContext): string {

@@ -267,3 +267,33 @@ Deno.test("sts errors: an endless or huge answer, and credentials unfit to write
   );
   assert.match(invalid.fix ?? "", /code may have been used up/);
 });
+
+Deno.test("sts errors: the duration messages name AWS's limits word for word", () => {
+  const tooLong = service(
+    "ValidationError",
+    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    400,
+  );
+  assert.equal(
+    tooLong.fix,
+    "Ask for less with --duration (or duration_seconds in [georgemfa]), e.g. --duration 1h: a " +
+      "role allows 1 hour unless an administrator raised its maximum (up to 12 h: aws iam " +
+      "update-role --max-session-duration 43200).",
+  );
+  const chained = service("ValidationError", "... role chaining ...", 400);
+  assert.equal(chained.message, "A role assumed with temporary credentials lasts 1 hour at most.");
+  assert.equal(chained.fix, "Put long-term keys (AKIA…) in [georgemfa], or use --duration 1h.");
+  const both = service(
+    "AccessDenied",
+    "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
+  );
+  assert.equal(both.fix, "Set mfa_serial in [georgemfa] and pass a 6-digit code.");
+});
+
+Deno.test("sts errors: a code named like an object's own property is just an unknown code", () => {
+  for (const code of ["toString", "constructor", "__proto__"]) {
+    const error = service(code, "odd", 400);
+    assert.ok(error instanceof AuthError);
+    assert.equal(error.message, `AWS refused GetSessionToken (${code}): odd`);
+  }
+});
