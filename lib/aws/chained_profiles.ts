@@ -13,13 +13,7 @@
 import { configProfiles } from "../ini/config_profiles.ts";
 import type { IniDocument } from "../ini/document.ts";
 import type { IniView } from "../ini/quick_scan.ts";
-import { SOURCE_SUFFIX } from "./shared_files.ts";
-
-/**
- * The DurationSeconds STS accepts for a role assumed with session credentials:
- * role chaining lasts at most 1 hour, whatever the role's maximum.
- */
-export const ROLE_CHAIN_SECONDS = { min: 900, max: 3600 } as const;
+import { targetOf } from "./profile_names.ts";
 
 /** The keys of a credentials-file section the chains read (for `loadIniView`). */
 export const CHAIN_KEYS: readonly string[] = [
@@ -102,9 +96,8 @@ function mergedProfiles(credentials: IniView, config?: IniDocument): Map<string,
 function mfaSources(credentials: IniView): Map<string, string> {
   const sources = new Map<string, string>();
   for (const section of credentials.sections()) {
-    if (section.length > SOURCE_SUFFIX.length && section.endsWith(SOURCE_SUFFIX)) {
-      sources.set(section, section.slice(0, -SOURCE_SUFFIX.length));
-    }
+    const target = targetOf(section);
+    if (target !== undefined) sources.set(section, target);
   }
   return sources;
 }

@@ -6,11 +6,13 @@
  *
  * @module
  */
-import { readStoredSession, SOURCE_SUFFIX, STORED_SESSION_KEYS } from "./shared_files.ts";
+import { REFRESH_MARGIN_SECONDS } from "./limits.ts";
+import { targetOf } from "./profile_names.ts";
+import { readStoredSession, STORED_SESSION_KEYS } from "./shared_files.ts";
 import type { IniView } from "../ini/mod.ts";
 
 /** Under this much time left, a session is "expiring soon". */
-export const EXPIRING_SOON_MS = 15 * 60 * 1000;
+export const EXPIRING_SOON_MS = REFRESH_MARGIN_SECONDS * 1000;
 
 /** The keys the statuses read (for `loadIniView`). */
 export const STATUS_KEYS: readonly string[] = [...STORED_SESSION_KEYS, "mfa_serial"];
@@ -50,9 +52,8 @@ export interface ProfileStatus extends MfaProfileRef {
 export function mfaProfiles(doc: IniView): MfaProfileRef[] {
   const profiles: MfaProfileRef[] = [];
   for (const section of doc.sections()) {
-    if (section.length > SOURCE_SUFFIX.length && section.endsWith(SOURCE_SUFFIX)) {
-      profiles.push({ profile: section.slice(0, -SOURCE_SUFFIX.length), sourceSection: section });
-    }
+    const profile = targetOf(section);
+    if (profile !== undefined) profiles.push({ profile, sourceSection: section });
   }
   return profiles;
 }

@@ -18,8 +18,14 @@ import { AwsmfaError } from "../core/errors.ts";
 import type { MfaDevice } from "../aws/api/iam.ts";
 import type { IniDocument } from "../ini/mod.ts";
 import type { MfaProfileRef } from "../aws/mfa_profiles.ts";
-import { ROLE_CHAIN_SECONDS, type RoleChain } from "../aws/chained_profiles.ts";
-import { shortKeyId } from "../aws/api/call_errors.ts";
+import type { RoleChain } from "../aws/chained_profiles.ts";
+import { shortKeyId } from "../aws/access_keys.ts";
+import {
+  ASSUME_ROLE_SECONDS,
+  CHAINED_ROLE_MAX_SECONDS,
+  CLOCK_SKEW_SECONDS,
+  SESSION_TOKEN_SECONDS,
+} from "../aws/limits.ts";
 
 /** One line of the report. */
 export interface Finding {
@@ -229,9 +235,10 @@ function checkSourceSettings(
     ));
   }
   const duration = source.durationSeconds;
-  if (duration !== undefined && (duration < 900 || duration > 129_600)) {
+  const { min, max } = SESSION_TOKEN_SECONDS;
+  if (duration !== undefined && (duration < min || duration > max)) {
     findings.push(fix(
-      `${where}: duration_seconds = ${duration} is outside 900..129600; GetSessionToken will ` +
+      `${where}: duration_seconds = ${duration} is outside ${min}..${max}; GetSessionToken will ` +
         "refuse it.",
     ));
   }
@@ -311,7 +318,7 @@ export function checkRoleChain(chain: RoleChain, options: RoleChainOptions): Fin
 /** A role assumed with session credentials (role chaining) lasts 900 s to 1 h. */
 function checkChainDuration(duration: string | undefined, where: string): Finding[] {
   if (duration === undefined) return [];
-  const { min, max } = ROLE_CHAIN_SECONDS;
+  const [min, max] = [ASSUME_ROLE_SECONDS.min, CHAINED_ROLE_MAX_SECONDS];
   if (!/^\d+$/.test(duration)) {
     return [fix(
       `${where}: duration_seconds = ${duration} is not a number of seconds: set it from ` +
@@ -340,9 +347,6 @@ function firstLine(text: string | undefined): string {
   return line.endsWith(":") ? "" : line;
 }
 
-/** Allowed clock offset before AWS refuses signatures. */
-const MAX_SKEW_MS = 5 * 60_000;
-
 /** The computer's clock against AWS's `Date` header. */
 export function checkClock(clock: ServerClock, endpoint: string): Finding {
   const seconds = Math.round(clock.offsetMs / 1000);
@@ -350,7 +354,7 @@ export function checkClock(clock: ServerClock, endpoint: string): Finding {
   const amount = Math.abs(seconds) < 120
     ? `${Math.abs(seconds)} s`
     : `${Math.round(Math.abs(seconds) / 60)} min`;
-  if (Math.abs(clock.offsetMs) > MAX_SKEW_MS) {
+  if (Math.abs(clock.offsetMs) > CLOCK_SKEW_SECONDS * 1000) {
     return fix(
       `This computer's clock is ${amount} ${direction} AWS's (${endpoint}); AWS refuses ` +
         "requests over 5 minutes off. Turn on automatic time sync.",

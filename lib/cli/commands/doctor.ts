@@ -8,12 +8,8 @@
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
 import { fetchServerDate } from "../../aws/api/client.ts";
-import {
-  type AwsFiles,
-  checkProfileName,
-  locateFiles,
-  SOURCE_SUFFIX,
-} from "../../aws/shared_files.ts";
+import { type AwsFiles, checkProfileName, locateFiles } from "../../aws/shared_files.ts";
+import { sourceSectionOf } from "../../aws/profile_names.ts";
 import { type RoleChain, roleChains } from "../../aws/chained_profiles.ts";
 import { callOptionsFor, resolveCallSettings } from "../../aws/api/call_settings.ts";
 import type { Command } from "../command.ts";
@@ -120,7 +116,7 @@ function checkMfaProfiles(
 ): { checks: Array<[MfaProfileRef, SourceCheck]>; findings: Finding[] } {
   const { profile, files, context } = options;
   const all = mfaProfiles(doc);
-  const refs = profile !== undefined ? [{ profile, sourceSection: profile + SOURCE_SUFFIX }] : all;
+  const refs = profile !== undefined ? [{ profile, sourceSection: sourceSectionOf(profile) }] : all;
   const findings: Finding[] = [];
   if (refs.length === 0) {
     findings.push({

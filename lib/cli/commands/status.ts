@@ -6,13 +6,8 @@
  * @module
  */
 import { type ParsedArgs, singlePositional } from "../args.ts";
-import {
-  checkProfileName,
-  loadIni,
-  loadIniView,
-  locateFiles,
-  SOURCE_SUFFIX,
-} from "../../aws/shared_files.ts";
+import { checkProfileName, loadIni, loadIniView, locateFiles } from "../../aws/shared_files.ts";
+import { sourceSectionOf } from "../../aws/profile_names.ts";
 import {
   CHAIN_KEYS,
   type RoleChain,
@@ -65,7 +60,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
 
   if (profile !== undefined) {
     checkProfileName(profile);
-    const status = profileStatus(doc, { profile, sourceSection: profile + SOURCE_SUFFIX }, now);
+    const status = profileStatus(doc, { profile, sourceSection: sourceSectionOf(profile) }, now);
     // The one line (a shell prompt's) reads the credentials file only.
     const roles = json ? await readRoles(doc, files.config, context) : undefined;
     context.stdout(
