@@ -13,9 +13,8 @@ import type { Command, RunOptions } from "../command.ts";
 import {
   COMPLETION_SHELLS,
   completionCommand,
-  completionScript,
   type CompletionShell,
-} from "../output/completion_scripts.ts";
+} from "../output/completion_spec.ts";
 import type { Context } from "../../core/context.ts";
 import { ExitCode, UsageError } from "../../core/errors.ts";
 import type { IniDocument } from "../../ini/mod.ts";
@@ -57,6 +56,8 @@ async function run(args: ParsedArgs, context: Context, options: RunOptions): Pro
       completionCommand(name, entry.summary, (await entry.load()).command)
     ),
   );
+  // The scripts load only to print one: a shell asking for --list-profiles does not need them.
+  const { completionScript } = await import("../output/completion_scripts.ts");
   context.stdout(completionScript({ program: "awsmfa", commands, defaultCommand: "login" }, shell));
   return ExitCode.Ok;
 }

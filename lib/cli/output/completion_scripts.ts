@@ -1,85 +1,16 @@
 /**
- * Shell completion scripts for awsmfa (pure): subcommands, their flags,
- * flag values with fixed choices, and profile names, which the scripts ask
- * for at completion time with `awsmfa completions --list-profiles`.
+ * The shell completion scripts for awsmfa (pure): bash, zsh, fish and
+ * PowerShell, written from the {@link CompletionSpec} of `completion_spec.ts`.
  *
  * @module
  */
-import type { FlagSpecs } from "../args.ts";
-
-/** The shells {@link completionScript} writes for. */
-export const COMPLETION_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
-
-/** One of {@link COMPLETION_SHELLS}. */
-export type CompletionShell = typeof COMPLETION_SHELLS[number];
-
-/** What to offer for a positional argument or a flag's value. */
-export type CompletionValues =
-  /** Nothing (free text). */
-  | { kind: "none" }
-  /** Profile names from the user's files. */
-  | { kind: "profile" }
-  /** A fixed list. */
-  | { kind: "choices"; choices: string[] };
-
-/** A flag as completion sees it. */
-export interface CompletionFlag {
-  name: string;
-  short?: string;
-  help?: string;
-  /** Undefined for a boolean flag. */
-  value?: CompletionValues;
-}
-
-/** A subcommand as completion sees it. */
-export interface CompletionCommand {
-  name: string;
-  summary: string;
-  flags: CompletionFlag[];
-  /** What its positional argument takes (one at most). */
-  positional: CompletionValues;
-  /** Whether it runs a command given after `--` (exec). */
-  runsCommand: boolean;
-}
-
-/** Everything a script needs. */
-export interface CompletionSpec {
-  /** The executable's name, `awsmfa`. */
-  program: string;
-  commands: CompletionCommand[];
-  /** The subcommand run when the first word is not one (login). */
-  defaultCommand: string;
-}
-
-/** The subcommand's description as completion needs it, from its usage line and flag specs. */
-export function completionCommand(
-  name: string,
-  summary: string,
-  command: { usage: string; flags: FlagSpecs },
-): CompletionCommand {
-  const usage = command.usage.split("\n")[0];
-  const flags: CompletionFlag[] = Object.entries(command.flags).filter(([, spec]) => spec.help)
-    .map(([flag, spec]) => ({
-      name: flag,
-      short: spec.short,
-      help: spec.help,
-      value: spec.type === "boolean" ? undefined : flagValues(flag, usage),
-    }));
-  const words = usage.replace(/(?<=^|[\s[])--?[\w-]+(?: [^\s\]]+)?\]?/g, " ").split(/\s+/)
-    .map((word) => word.replace(/[[\]]/g, ""))
-    .filter((word) => word !== "" && word !== name && word !== "flags" && !word.includes("..."));
-  const first = words.find((word) => /^[A-Z]+$/.test(word) || word.includes("|"));
-  let positional: CompletionValues = { kind: "none" };
-  if (first === "PROFILE") positional = { kind: "profile" };
-  else if (first?.includes("|")) positional = { kind: "choices", choices: first.split("|") };
-  return { name, summary, flags, positional, runsCommand: /\s--\s/.test(usage) };
-}
-
-function flagValues(flag: string, usage: string): CompletionValues {
-  if (/(^|-)profile$/.test(flag)) return { kind: "profile" };
-  const match = new RegExp(`--${flag}[ =]([\\w-]+(?:\\|[\\w-]+)+)`).exec(usage);
-  return match ? { kind: "choices", choices: match[1].split("|") } : { kind: "none" };
-}
+import type {
+  CompletionCommand,
+  CompletionFlag,
+  CompletionShell,
+  CompletionSpec,
+  CompletionValues,
+} from "./completion_spec.ts";
 
 /** The completion script for `shell`. */
 export function completionScript(spec: CompletionSpec, shell: CompletionShell): string {
@@ -110,34 +41,69 @@ function header(spec: CompletionSpec, shell: string): string {
   return `# ${shell} completion for ${spec.program}, written by '${spec.program} completions ${shell}'.\n`;
 }
 
+/** How the bash and zsh scripts spell a subcommand's arm of their `case "$cmd"`. */
+interface ArmSyntax {
+  /** The empty word: the default subcommand's arm also matches no subcommand. */
+  empty: string;
+  /** The `case` on the word before the cursor. */
+  casePrev: string;
+  /** The command that offers `values` (as {@link ArmSyntax.values} spells them). */
+  offer: (values: string) => string;
+  /** A list of words as a variable's value. */
+  list: (words: string[]) => string;
+  values: (v: CompletionValues | undefined) => string;
+  /** What `positional` holds for profile names, which are read only when offered. */
+  profileMarker: string;
+}
+
+/**
+ * A subcommand's `case` arm in bash and zsh: the values of the flag before
+ * the cursor, its flags, those taking a value, and what its positional takes.
+ */
+function caseArm(command: CompletionCommand, spec: CompletionSpec, syntax: ArmSyntax): string {
+  const valueFlags = command.flags.filter((f) => f.value);
+  const cases = valueFlags.map((f) =>
+    `        ${spellings(f).join("|")}) ${syntax.offer(syntax.values(f.value))}; return ;;`
+  );
+  const name = command.name === spec.defaultCommand
+    ? `${command.name}|${syntax.empty}`
+    : command.name;
+  return [
+    `    ${name})`,
+    ...(cases.length ? [`      ${syntax.casePrev}`, ...cases, `      esac`] : []),
+    `      flags=${syntax.list(command.flags.map((f) => `--${f.name}`))}`,
+    `      taking=${syntax.list(valueFlags.flatMap(spellings))}`,
+    `      positional=${
+      command.positional.kind === "profile"
+        ? syntax.profileMarker
+        : syntax.values(command.positional)
+    }`,
+    `      ;;`,
+  ].join("\n");
+}
+
+/** bash's spelling of the `case` arms; `fn` is the completion function's name. */
+function bashArms(fn: string): ArmSyntax {
+  return {
+    empty: '""',
+    casePrev: 'case "$prev" in',
+    offer: (values) => `${fn}_reply ${values}`,
+    list: (words) => `"${words.join(" ")}"`,
+    values: (v) =>
+      v?.kind === "profile"
+        ? `"$(${fn}_profiles)"`
+        : v?.kind === "choices"
+        ? `"${v.choices.map(plain).join(" ")}"`
+        : '""',
+    profileMarker: "@profile",
+  };
+}
+
 function bashScript(spec: CompletionSpec): string {
   const p = spec.program;
   const fn = `_${p.replace(/\W/g, "_")}`;
   const names = spec.commands.map((c) => plain(c.name)).join(" ");
-  const values = (v: CompletionValues | undefined) =>
-    v?.kind === "profile"
-      ? `"$(${fn}_profiles)"`
-      : v?.kind === "choices"
-      ? `"${v.choices.map(plain).join(" ")}"`
-      : '""';
-  const blocks = spec.commands.map((command) => {
-    const valueFlags = command.flags.filter((f) => f.value);
-    const cases = valueFlags.map((f) =>
-      `        ${spellings(f).join("|")}) ${fn}_reply ${values(f.value)}; return ;;`
-    );
-    const all = command.flags.map((f) => `--${f.name}`).join(" ");
-    const taking = valueFlags.flatMap(spellings).join(" ");
-    return [
-      `    ${command.name === spec.defaultCommand ? `${command.name}|""` : command.name})`,
-      ...(cases.length ? [`      case "$prev" in`, ...cases, `      esac`] : []),
-      `      flags="${all}"`,
-      `      taking="${taking}"`,
-      `      positional=${
-        command.positional.kind === "profile" ? "@profile" : values(command.positional)
-      }`,
-      `      ;;`,
-    ].join("\n");
-  });
+  const blocks = spec.commands.map((command) => caseArm(command, spec, bashArms(fn)));
   return `${header(spec, "bash")}# Load it in ~/.bashrc: eval "$(${p} completions bash)"
 
 ${fn}_profiles() {
@@ -205,34 +171,30 @@ complete -F ${fn} ${p}
 `;
 }
 
+/** zsh's spelling of the `case` arms; `fn` is the completion function's name. */
+function zshArms(fn: string): ArmSyntax {
+  return {
+    empty: "''",
+    casePrev: "case $prev in",
+    offer: (values) => `values=${values}; compadd -a values`,
+    list: (words) => `(${words.join(" ")})`,
+    values: (v) =>
+      v?.kind === "profile"
+        ? `(\${(f)"$(${fn}_profiles)"})`
+        : v?.kind === "choices"
+        ? `(${v.choices.map(plain).join(" ")})`
+        : "()",
+    profileMarker: "(@profile)",
+  };
+}
+
 function zshScript(spec: CompletionSpec): string {
   const p = spec.program;
   const fn = `_${p.replace(/\W/g, "_")}`;
-  const values = (v: CompletionValues | undefined) =>
-    v?.kind === "profile"
-      ? `(\${(f)"$(${fn}_profiles)"})`
-      : v?.kind === "choices"
-      ? `(${v.choices.map(plain).join(" ")})`
-      : "()";
   const commandLines = spec.commands.map((c) =>
     `    '${plain(c.name)}:${c.summary.replaceAll("'", "'\\''").replaceAll(":", "\\:")}'`
   );
-  const blocks = spec.commands.map((command) => {
-    const valueFlags = command.flags.filter((f) => f.value);
-    const cases = valueFlags.map((f) =>
-      `        ${spellings(f).join("|")}) values=${values(f.value)}; compadd -a values; return ;;`
-    );
-    return [
-      `    ${command.name === spec.defaultCommand ? `${command.name}|''` : command.name})`,
-      ...(cases.length ? [`      case $prev in`, ...cases, `      esac`] : []),
-      `      flags=(${command.flags.map((f) => `--${f.name}`).join(" ")})`,
-      `      taking=(${valueFlags.flatMap(spellings).join(" ")})`,
-      `      positional=${
-        command.positional.kind === "profile" ? "(@profile)" : values(command.positional)
-      }`,
-      `      ;;`,
-    ].join("\n");
-  });
+  const blocks = spec.commands.map((command) => caseArm(command, spec, zshArms(fn)));
   return `#compdef ${p}
 ${
     header(spec, "zsh")
@@ -297,11 +259,16 @@ fi
 `;
 }
 
-function fishScript(spec: CompletionSpec): string {
+/** Text in fish's single quotes. */
+function fishQuote(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => "\\" + c)}'`;
+}
+
+/** The fish `complete` lines of each subcommand: its name, its flags and their values, its positional. */
+function fishCommandLines(spec: CompletionSpec, fn: string): string[] {
   const p = spec.program;
-  const fn = `__${p.replace(/\W/g, "_")}`;
   const names = spec.commands.map((c) => plain(c.name)).join(" ");
-  const quote = (text: string) => `'${text.replace(/[\\']/g, (c) => "\\" + c)}'`;
+  const quote = fishQuote;
   const lines: string[] = [];
   const values = (v: CompletionValues | undefined) =>
     v?.kind === "profile"
@@ -337,6 +304,13 @@ function fishScript(spec: CompletionSpec): string {
       );
     }
   }
+  return lines;
+}
+
+function fishScript(spec: CompletionSpec): string {
+  const p = spec.program;
+  const fn = `__${p.replace(/\W/g, "_")}`;
+  const names = spec.commands.map((c) => plain(c.name)).join(" ");
   const runner = spec.commands.find((c) => c.runsCommand)?.name ?? "exec";
   return `${
     header(spec, "fish")
@@ -386,7 +360,7 @@ complete -c ${p} -n '__fish_seen_subcommand_from ${runner}; and ${fn}_after_dash
 complete -c ${p} -n 'not ${fn}_after_dashdash' -s h -l help -d 'Show this help'
 complete -c ${p} -n 'not ${fn}_after_dashdash' -s v -l verbose -d 'Explain each step on stderr'
 complete -c ${p} -n '${fn}_first_word' -s V -l version -d 'Print the version'
-${lines.join("\n")}
+${fishCommandLines(spec, fn).join("\n")}
 `;
 }
 
