@@ -106,12 +106,19 @@ export const denoOs: SafeFileOs = {
     }
   },
   readLink: (path) => Deno.readLink(path),
+  // deno-lint-ignore require-await
   async readFile(path) {
+    let file: Deno.FsFile;
     try {
-      return await Deno.readFile(path);
+      file = Deno.openSync(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;
+    }
+    try {
+      return readAll(file);
+    } finally {
+      file.close();
     }
   },
   mkdir: (path, mode) => Deno.mkdir(path, { recursive: true, mode }),
@@ -176,3 +183,24 @@ export const denoOs: SafeFileOs = {
   addSignalListener: (signal, handler) => Deno.addSignalListener(signal, handler),
   removeSignalListener: (signal, handler) => Deno.removeSignalListener(signal, handler),
 };
+
+/**
+ * Reads an open file to its end into one buffer of its size (Deno.readFile
+ * holds a second copy of a large file for a moment; this does not). A file
+ * that grows meanwhile is read to its new end.
+ */
+function readAll(file: Deno.FsFile): Uint8Array {
+  // One byte more than the size, so that the end shows without a second buffer.
+  let buffer = new Uint8Array(file.statSync().size + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      const larger = new Uint8Array(Math.max(buffer.length * 2, 65_536));
+      larger.set(buffer);
+      buffer = larger;
+    }
+    const read = file.readSync(buffer.subarray(length));
+    if (read === null) return buffer.subarray(0, length);
+    length += read;
+  }
+}
