@@ -8,8 +8,30 @@
  */
 import { redactSecrets } from "./errors.ts";
 
+/** Which standard streams are terminals. */
+export interface TerminalStreams {
+  /** Whether standard input is a terminal (the prompt can read it; Ctrl-C reaches a child too). */
+  stdinIsTerminal: boolean;
+  /** Whether standard output is a terminal (colours). */
+  stdoutIsTerminal: boolean;
+  /** Whether standard error is a terminal (prompts go there). */
+  stderrIsTerminal: boolean;
+}
+
+/**
+ * Asks Deno which standard streams are terminals: the one place that does.
+ * Commands read the answer from their {@link Context}.
+ */
+export function terminalStreams(): TerminalStreams {
+  return {
+    stdinIsTerminal: Deno.stdin.isTerminal(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+  };
+}
+
 /** What a command may read from and write to outside its files. */
-export interface Context {
+export interface Context extends TerminalStreams {
   /** An environment variable, or undefined. Empty strings count as unset. */
   env(name: string): string | undefined;
   /** Every environment variable, for a child process's environment. */
@@ -26,10 +48,6 @@ export interface Context {
   stderr(text: string): void;
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Whether standard error is a terminal (prompts and colours go there). */
-  stderrIsTerminal: boolean;
-  /** Whether standard output is a terminal. */
-  stdoutIsTerminal: boolean;
   /** Whether `--verbose` was given. */
   verbose: boolean;
 }
@@ -63,8 +81,7 @@ export function realContext(options: { verbose?: boolean } = {}): Context {
       writeAll(Deno.stderr, encoder.encode(redactSecrets(text)));
     },
     now: () => Date.now(),
-    stderrIsTerminal: Deno.stderr.isTerminal(),
-    stdoutIsTerminal: Deno.stdout.isTerminal(),
+    ...terminalStreams(),
     verbose: options.verbose ?? false,
   };
 }

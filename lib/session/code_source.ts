@@ -11,6 +11,7 @@ import {
   runChild,
   shellCommand,
 } from "../terminal/child.ts";
+import { type TerminalStreams, terminalStreams } from "../core/context.ts";
 import { AuthError, CancelledError, UsageError } from "../core/errors.ts";
 import { CODE_LENGTH, findCodes, normalizeCode } from "../core/mfa_code.ts";
 import {
@@ -104,10 +105,14 @@ export interface CodeReader {
   close(): void;
 }
 
-/** Opens a reader for `source`; `stderr` is where non-prompt messages go. */
+/**
+ * Opens a reader for `source`; `stderr` is where non-prompt messages go,
+ * `streams` (the context) says which standard streams are terminals.
+ */
 export async function openCodeReader(
   source: CodeSource,
   stderr: (text: string) => void,
+  streams: Pick<TerminalStreams, "stdinIsTerminal" | "stderrIsTerminal"> = terminalStreams(),
 ): Promise<CodeReader> {
   const plain = (read: () => Promise<string>): CodeReader => ({
     interactive: false,
@@ -128,7 +133,7 @@ export async function openCodeReader(
         runCodeCommand(source.command, { origin: source.origin, timeoutMs: source.timeoutMs })
       );
     case "prompt": {
-      const terminal = await openTerminal();
+      const terminal = await openTerminal(streams);
       if (!terminal) {
         const why = missingTerminalReason();
         throw new UsageError(

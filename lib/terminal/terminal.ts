@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type TerminalStreams, terminalStreams } from "../core/context.ts";
 import { CancelledError } from "../core/errors.ts";
 import { decodeKeys, initialPromptState, reducePrompt, renderPrompt } from "./code_prompt.ts";
 
@@ -33,14 +34,17 @@ const rawTerminals = new Set<Terminal>();
  * Opens the user's terminal: standard input when it is one, else the
  * terminal itself (`/dev/tty` on Unix, `CONIN$`/`CONOUT$` on Windows), so a
  * piped stdin does not matter. Undefined when there is none (CI, cron, a
- * detached process); {@link missingTerminalReason} then says why.
+ * detached process); {@link missingTerminalReason} then says why. `streams`
+ * says which standard streams are terminals: the command's context.
  */
-export async function openTerminal(): Promise<Terminal | undefined> {
+export async function openTerminal(
+  streams: Pick<TerminalStreams, "stdinIsTerminal" | "stderrIsTerminal"> = terminalStreams(),
+): Promise<Terminal | undefined> {
   missingReason = "";
   // Standard input first: it needs no special permission and works on every OS.
   // Not when stderr is a pipe (credential_process under the AWS CLI and SDKs,
   // which capture it): the prompt would be invisible, so use the terminal itself.
-  if (Deno.stdin.isTerminal() && (Deno.stderr.isTerminal() || Deno.build.os === "windows")) {
+  if (streams.stdinIsTerminal && (streams.stderrIsTerminal || Deno.build.os === "windows")) {
     return tracked({
       read: (buffer) => Deno.stdin.read(buffer),
       write: (text) => void Deno.stderr.writeSync(encoder.encode(text)),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { homeDirectory } from "../../lib/core/context.ts";
+import { homeDirectory, realContext, terminalStreams } from "../../lib/core/context.ts";
 
 Deno.test("homeDirectory: where the AWS CLI and SDKs look on each OS (USERPROFILE first on Windows)", () => {
   const env = (values: Record<string, string>) => (name: string) => values[name];
@@ -11,4 +11,20 @@ Deno.test("homeDirectory: where the AWS CLI and SDKs look on each OS (USERPROFIL
   assert.equal(homeDirectory(env({ USERPROFILE: "/u" }), "linux"), "/u");
   assert.equal(homeDirectory(env({ HOMEDRIVE: "D:", HOMEPATH: "\\me" }), "windows"), "D:\\me");
   assert.equal(homeDirectory(env({}), "linux"), undefined);
+});
+
+Deno.test("terminalStreams: the one answer to which streams are terminals, carried by the context", () => {
+  const streams = terminalStreams();
+  assert.deepEqual(Object.keys(streams).sort(), [
+    "stderrIsTerminal",
+    "stdinIsTerminal",
+    "stdoutIsTerminal",
+  ]);
+  assert.equal(streams.stdinIsTerminal, Deno.stdin.isTerminal());
+  assert.equal(streams.stdoutIsTerminal, Deno.stdout.isTerminal());
+  assert.equal(streams.stderrIsTerminal, Deno.stderr.isTerminal());
+  const context = realContext();
+  assert.equal(context.stdinIsTerminal, streams.stdinIsTerminal);
+  assert.equal(context.stdoutIsTerminal, streams.stdoutIsTerminal);
+  assert.equal(context.stderrIsTerminal, streams.stderrIsTerminal);
 });

@@ -113,7 +113,7 @@ async function runCommand(
   // command included; passing it on would deliver it twice (a second SIGINT
   // makes terraform, for one, stop at once instead of cleanly). awsmfa only
   // has to outlive it, so that it exits with the command's code.
-  const atTerminal = Deno.stdin.isTerminal();
+  const atTerminal = context.stdinIsTerminal;
   if (Deno.build.os !== "windows") forwarded.push("SIGINT");
   const handlers = forwarded.map((signal) => {
     const handler = () => {
