@@ -20,6 +20,7 @@ import {
   type QuickScanOptions,
 } from "../ini/quick_scan.ts";
 import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
+import { type Fingerprint, withFileLock } from "../files/safe_file.ts";
 import { MFA_SERIAL_PATTERN, SESSION_TOKEN_SECONDS } from "./limits.ts";
 
 /**
@@ -378,4 +379,87 @@ export function describeCredentialVariables(
   return `${set.join(", ")} ${many ? "are" : "is"} set in your environment: the AWS CLI and ` +
     `SDKs use ${many ? "them" : "it"} instead of ${what}. ` +
     `Run 'unset ${CREDENTIAL_VARIABLES.join(" ")}'.`;
+}
+
+/**
+ * How long a writer of the credentials file waits for another awsmfa run's
+ * lock. The longest a run holds it with nobody to wait for is one AWS call
+ * (AWSMFA_TIMEOUT, 10 s by default) and the write after it: 30 s covers that
+ * with room for a slow answer or disk, where a wait as long as the call could
+ * give up behind a refresh that is doing fine.
+ */
+export const CREDENTIALS_LOCK_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a run that takes the lock before asking for its code
+ * (`lockBeforeCode`) waits for another: that one may be waiting for its user
+ * to type a code, or for its code command (AWSMFA_CODE_TIMEOUT, 30 s by
+ * default), before its AWS call.
+ */
+export const PROMPT_LOCK_TIMEOUT_MS = 120_000;
+
+/** The credentials file while {@link withLockedCredentials} holds its lock. */
+export interface LockedCredentials {
+  /**
+   * Reads and parses the file as it is now ({@link loadIni}: a missing file
+   * is an empty document, see {@link LockedCredentials.exists}); the document
+   * read before the lock when the file still holds the same bytes.
+   */
+  load(): Promise<IniDocument>;
+  /** Whether the file existed at the last {@link LockedCredentials.load}. */
+  readonly exists: boolean;
+  /** Replaces the file with `doc`'s text (not at all when that is what it holds). */
+  save(doc: IniDocument): Promise<void>;
+}
+
+/** Options of {@link withLockedCredentials}. */
+export interface LockedCredentialsOptions {
+  /** Where the line about waiting for another run and the file's warnings go. */
+  context: Pick<Context, "stderr">;
+  /** How long to wait for another run (default {@link CREDENTIALS_LOCK_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /**
+   * The document parsed before the lock, and the fingerprint of the bytes it
+   * was parsed from: {@link LockedCredentials.load} returns it while the file
+   * holds those bytes, rather than parse the file again. It must not have been
+   * changed.
+   */
+  readBefore?: { doc: IniDocument; fingerprint: Fingerprint };
+}
+
+/**
+ * The one locked edit of the credentials file at `path`: takes its lock
+ * (saying so on stderr when another awsmfa run holds it), runs `fn`, which
+ * loads the document, edits it and saves it once, and releases the lock,
+ * whatever happens. Everything in files/safe_file.ts holds: symlinks stay,
+ * the replace is atomic, identical content is not written.
+ */
+export async function withLockedCredentials<T>(
+  path: string,
+  fn: (file: LockedCredentials) => Promise<T>,
+  options: LockedCredentialsOptions,
+): Promise<T> {
+  const { context, readBefore } = options;
+  return await withFileLock(path, async (file) => {
+    let exists = false;
+    return await fn({
+      async load() {
+        const bytes = await file.read();
+        exists = bytes !== null;
+        if (readBefore && file.lastReadMatches(readBefore.fingerprint)) return readBefore.doc;
+        return loadIni(bytes, path);
+      },
+      get exists() {
+        return exists;
+      },
+      async save(doc) {
+        await file.replace(new TextEncoder().encode(doc.toString()));
+      },
+    });
+  }, {
+    timeoutMs: options.timeoutMs ?? CREDENTIALS_LOCK_TIMEOUT_MS,
+    onWait: (lockPath) =>
+      context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
+    warn: (message) => context.stderr(`awsmfa: warning: ${message}\n`),
+  });
 }

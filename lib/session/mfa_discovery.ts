@@ -9,13 +9,12 @@
  * @module
  */
 import type { LongTermKeys } from "../aws/api/client.ts";
-import { type AwsFiles, loadIni, SOURCE_SUFFIX } from "../aws/shared_files.ts";
+import { type AwsFiles, SOURCE_SUFFIX, withLockedCredentials } from "../aws/shared_files.ts";
 import { callOptionsFor, resolveCallSettings } from "../aws/api/call_settings.ts";
 import type { Context } from "../core/context.ts";
 import { AuthError, AwsmfaError, ConfigError, UsageError } from "../core/errors.ts";
 import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "../aws/api/iam.ts";
 import type { MenuItem } from "../terminal/menu.ts";
-import { withFileLock } from "../files/safe_file.ts";
 import { shortKeyId } from "../aws/api/call_errors.ts";
 import { openTerminal } from "../terminal/terminal.ts";
 
@@ -207,8 +206,8 @@ export async function saveMfaSettings(
   options: DiscoveryOptions,
 ): Promise<void> {
   const path = options.files.credentials;
-  await withFileLock(path, async (file) => {
-    const doc = loadIni(await file.read(), path);
+  await withLockedCredentials(path, async (file) => {
+    const doc = await file.load();
     if (!doc.sections().includes(sourceSection)) {
       throw new ConfigError(`${path} no longer has a section [${sourceSection}].`, {
         fix: "Another program changed the file meanwhile; run the command again.",
@@ -218,10 +217,8 @@ export async function saveMfaSettings(
     if (settings.durationSeconds !== undefined) {
       doc.set(sourceSection, "duration_seconds", String(settings.durationSeconds));
     }
-    await file.replace(new TextEncoder().encode(doc.toString()));
-  }, {
-    warn: (message) => options.context.stderr(`awsmfa: warning: ${message}\n`),
-  });
+    await file.save(doc);
+  }, { context: options.context });
 }
 
 /**

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { type AwsFiles, loadIni } from "../aws/shared_files.ts";
+import { type AwsFiles, loadIni, withLockedCredentials } from "../aws/shared_files.ts";
 import type { Context } from "../core/context.ts";
 import { AwsmfaError, CancelledError, ConfigError } from "../core/errors.ts";
 import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
-import { readFileIfExists, withFileLock } from "../files/safe_file.ts";
+import { readFileIfExists } from "../files/safe_file.ts";
 import {
   editForSetup,
   type MoveOutcome,
@@ -105,11 +105,9 @@ async function writeSetup(
   options: { files: AwsFiles; context: Context },
 ): Promise<MoveOutcome> {
   const path = options.files.credentials;
-  const { context } = options;
-  return await withFileLock(path, async (file) => {
-    const bytes = await file.read();
-    const doc = loadIni(bytes, path);
-    const current = bytes === null ? undefined : editForSetup(doc, { ...request, path }, settings);
+  return await withLockedCredentials(path, async (file) => {
+    const doc = await file.load();
+    const current = file.exists ? editForSetup(doc, { ...request, path }, settings) : undefined;
     if (
       current === undefined ||
       current.source.accessKeyId !== plan.source.accessKeyId ||
@@ -122,13 +120,9 @@ async function writeSetup(
         { fix: `Run 'awsmfa setup ${request.profile}' again.` },
       );
     }
-    await file.replace(new TextEncoder().encode(doc.toString()));
+    await file.save(doc);
     return current.move;
-  }, {
-    onWait: (lockPath) =>
-      context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
-    warn: (message) => context.stderr(`awsmfa: warning: ${message}\n`),
-  });
+  }, { context: options.context });
 }
 
 /** A setup error that left the file as it was: the original, with a note saying so. */
