@@ -19,6 +19,7 @@ import type { MfaDevice } from "../aws/api/iam.ts";
 import type { IniDocument } from "../ini/mod.ts";
 import type { MfaProfileRef } from "../aws/mfa_profiles.ts";
 import type { RoleChain } from "../aws/chained_profiles.ts";
+import { sdkDifferences } from "../aws/sdk_compat.ts";
 import { shortKeyId } from "../aws/access_keys.ts";
 import {
   ASSUME_ROLE_SECONDS,
@@ -222,15 +223,22 @@ function checkSourceSettings(
 ): Finding[] {
   const where = `[${source.section}]`;
   const findings: Finding[] = [];
-  const region = chooseRegion({
-    env: options.envRegion,
-    profile: source.region ?? options.configRegion,
-    arn: options.serial,
-  });
-  if (region.warning && options.serial) {
+  let warning: string | undefined;
+  try {
+    warning = chooseRegion({
+      env: options.envRegion,
+      profile: source.region ?? options.configRegion,
+      arn: options.serial,
+    }).warning;
+  } catch (error) {
+    // A region that is no region name: a finding, not the end of the report.
+    if (!(error instanceof AwsmfaError)) throw error;
+    findings.push(fix(`${where}: ${error.message} ${firstLine(error.fix)}`.trim()));
+  }
+  if (warning && options.serial) {
     const partition = partitionOfArn(options.serial)!;
     findings.push(fix(
-      `${where}: ${region.warning.replace(/; using .*$/, "")}; set a region of ` +
+      `${where}: ${warning.replace(/; using .*$/, "")}; set a region of ` +
         `${partition.name} (e.g. ${partition.defaultRegion}) for ${options.profile}.`,
     ));
   }
@@ -260,6 +268,14 @@ export interface RoleChainOptions {
  * problem is said once, by the profile whose own line causes it.
  */
 export function checkRoleChain(chain: RoleChain, options: RoleChainOptions): Finding[] {
+  // A value botocore joined with the indented line under it stays on the finding's one line.
+  return roleChainFindings(chain, options).map((finding) => ({
+    ...finding,
+    text: finding.text.replace(/\r\n|\r|\n/g, "\\n"),
+  }));
+}
+
+function roleChainFindings(chain: RoleChain, options: RoleChainOptions): Finding[] {
   const { role, via, end } = chain;
   const where = `[${role.section}]`;
   const suggestion = options.mfaProfiles.length > 0
@@ -339,6 +355,24 @@ function checkChainDuration(duration: string | undefined, where: string): Findin
     )];
   }
   return [];
+}
+
+/**
+ * The lines of `sections` (raw names) in a file that the Go or JavaScript
+ * SDK reads differently from the AWS CLI: a fix each, with the line number;
+ * one ok line when there is none.
+ */
+export function checkSdkCompat(
+  text: string,
+  options: { path: string; sections: ReadonlySet<string>; file: "credentials" | "config" },
+): Finding[] {
+  if (options.sections.size === 0) return [];
+  const found = sdkDifferences(text, options);
+  if (found.length === 0) {
+    const which = [...options.sections].map((s) => `[${s}]`).join(" ");
+    return [ok(`${options.path}: the Go and JavaScript SDKs read ${which} as the AWS CLI does.`)];
+  }
+  return found.map((d) => fix(`${options.path} line ${d.line} ([${d.section}]): ${d.text}`));
 }
 
 /** The first line of a fix, unless it only introduces what follows (`…:`). */

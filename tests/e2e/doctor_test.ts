@@ -213,3 +213,117 @@ Deno.test("doctor: the role profiles drawing on the session, each problem on a l
   assert.match(one.stdout, /\[profile raw\]/);
   assert.doesNotMatch(one.stdout, /\[profile (typo|a)\]/);
 });
+
+Deno.test("doctor: every line of the MFA and role profiles another SDK reads differently, with its line and fix", async () => {
+  await using world = await setupE2e({ withSource: false });
+  const source = world.sourceSection().trimEnd().split("\n");
+  await world.writeCredentials(
+    [
+      source[0], //                                              1 [georgemfa]
+      "  " + source[1], //                                       2 indented key
+      source[2], //                                              3
+      source[3].replace(" = ", ": "), //                          4 ':' separator
+      "output = json # Ireland", //                               5 inline comment
+      "[george]", //                                             6
+      "output = json", //                                        7
+      "  [prod]", //                                             8 indented header
+      "AWS_DEFAULT_REGION = x", //                                9 upper-case key
+      "aws_security_token = old", //                             10
+      'role_session_name = "me"\rcli_pager = less', //           11 bare CR
+      "[other]", //                                              13: not checked
+      "Region = eu-west-1 # not checked",
+      "",
+    ].join("\n"),
+  );
+  await Deno.writeTextFile(
+    world.configPath,
+    "[profile admin]\n  region = eu-west-1\nrole_arn = arn:aws:iam::210987654321:role/Admin\n" +
+      "source_profile = george\n",
+  );
+  const result = await world.run(["doctor", "--offline"]);
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  const fixes = result.stdout.split("\n").filter((line) => /^FIX .* line \d+ /.test(line));
+  const where = fixes.map((line) =>
+    /^FIX {3}\S+\/\.aws\/(\w+) line (\d+) \(\[([^\]]+)\]\): /.exec(line)?.slice(1).join(" ")
+  );
+  assert.deepEqual(where, [
+    "credentials 2 georgemfa",
+    "credentials 4 georgemfa",
+    "credentials 5 georgemfa",
+    "credentials 8 george",
+    "credentials 9 george",
+    "credentials 10 george",
+    "credentials 11 george",
+    "credentials 11 george",
+    "config 2 profile admin",
+  ]);
+  const text = fixes.join("\n");
+  assert.match(
+    text,
+    /line 2 .*aws_access_key_id is indented: botocore and the JavaScript SDK read it as a key, the Go SDK does not .* Remove the indentation\.$/m,
+  );
+  assert.match(
+    text,
+    /line 4 .*mfa_serial is followed by ':': the JavaScript SDK reads only '=' there, and misses the key\. Write 'mfa_serial = …'\.$/m,
+  );
+  assert.match(
+    text,
+    /line 5 .*the line of output holds '#' or ';': botocore keeps it and what follows in the value, the Go and JavaScript SDKs cut it off as a comment\. Put the comment on a line of its own\.$/m,
+  );
+  assert.match(
+    text,
+    /line 8 .*the indented \[prod\] is part of the value of output for botocore \(and the Go SDK\), but the JavaScript SDK reads it as the start of section \[prod\]\./m,
+  );
+  assert.match(
+    text,
+    /line 9 .*the key AWS_DEFAULT_REGION is not in lower case: .* Write aws_default_region\.$/m,
+  );
+  assert.match(
+    text,
+    /line 10 .*aws_security_token is the session token for botocore only: the Go and JavaScript SDKs read aws_session_token\. Rename it to aws_session_token\.$/m,
+  );
+  assert.match(
+    text,
+    /line 11 .*the value of role_session_name is in quotes: botocore keeps them, the Go SDK removes them\. Remove the quotes\.$/m,
+  );
+  assert.match(
+    text,
+    /line 11 .*ends with a bare CR .* Save the file with LF \(or CRLF\) line endings\.$/m,
+  );
+  assert.match(text, /config line 2 \(\[profile admin\]\): region is indented: /m);
+  assert.equal(
+    result.stdout.split("\n").filter((l) => l.startsWith("FIX")).length,
+    fixes.length,
+  );
+  assert.doesNotMatch(result.stdout, /\bold\b|json|Ireland|"me"/, "no value of the file is shown");
+
+  // The files awsmfa itself writes: after setup and a login, nothing to report.
+  await world.writeCredentials(
+    `[george]\naws_access_key_id = ${world.user.accessKeyId}\n` +
+      `aws_secret_access_key = ${world.user.secretAccessKey}\n`,
+  );
+  await Deno.writeTextFile(
+    world.configPath,
+    "[profile admin]\nrole_arn = arn:aws:iam::210987654321:role/Admin\nsource_profile = george\n",
+  );
+  const setup = await world.run([
+    "setup",
+    "george",
+    "--serial",
+    world.serial,
+    "--code",
+    await world.fake.freshCode(world.serial),
+  ]);
+  assert.equal(setup.code, 0, setup.stdout + setup.stderr);
+  assert.match(await world.readCredentials(), /^aws_session_token = /m, "setup logged in");
+  const clean = await world.run(["doctor", "--offline"]);
+  assert.equal(clean.code, 0, clean.stdout);
+  assert.match(
+    clean.stdout,
+    /^ok {4}\S+credentials: the Go and JavaScript SDKs read \[george\] \[georgemfa\] as the AWS CLI does\.$/m,
+  );
+  assert.match(
+    clean.stdout,
+    /^ok {4}\S+config: the Go and JavaScript SDKs read \[profile admin\] as the AWS CLI does\.$/m,
+  );
+});

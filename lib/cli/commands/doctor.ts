@@ -21,6 +21,7 @@ import {
   checkKeysAnswer,
   checkPermissions,
   checkRoleChain,
+  checkSdkCompat,
   checkSourceSection,
   type Finding,
   formatFindings,
@@ -85,8 +86,13 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
 
   const checks = credentials.doc
     ? checkMfaProfiles(credentials.doc, { profile, files, config: config.doc, context })
-    : { checks: [], findings: [] };
+    : { checks: [], findings: [], managed: [] };
   findings.push(...checks.findings);
+  for (const [file, doc] of [["credentials", credentials.doc], ["config", config.doc]] as const) {
+    if (!doc) continue;
+    const sections = new Set(checks.managed.filter((m) => m.file === file).map((m) => m.section));
+    findings.push(...checkSdkCompat(doc.toString(), { path: files[file], sections, file }));
+  }
 
   if (offline) {
     findings.push({ level: "note", text: "--offline: the clock and the keys were not checked." });
@@ -109,11 +115,24 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   return findings.some((finding) => finding.level === "fix") ? ExitCode.Failure : ExitCode.Ok;
 }
 
-/** Each MFA profile's sections, then the role profiles that draw on the sessions. */
+/** A section awsmfa manages or draws on: its raw name and file. */
+interface ManagedSection {
+  section: string;
+  file: "credentials" | "config";
+}
+
+/**
+ * Each MFA profile's sections, then the role profiles that draw on the
+ * sessions; and those sections, for the check of what other SDKs read.
+ */
 function checkMfaProfiles(
   doc: IniDocument,
   options: { profile?: string; files: AwsFiles; config?: IniDocument; context: Context },
-): { checks: Array<[MfaProfileRef, SourceCheck]>; findings: Finding[] } {
+): {
+  checks: Array<[MfaProfileRef, SourceCheck]>;
+  findings: Finding[];
+  managed: ManagedSection[];
+} {
   const { profile, files, context } = options;
   const all = mfaProfiles(doc);
   const refs = profile !== undefined ? [{ profile, sourceSection: sourceSectionOf(profile) }] : all;
@@ -133,12 +152,22 @@ function checkMfaProfiles(
     }),
   ]);
   for (const [, check] of checks) findings.push(...check.findings);
+  const managed: ManagedSection[] = refs.flatMap((ref) => [
+    { section: ref.profile, file: "credentials" as const },
+    { section: ref.sourceSection, file: "credentials" as const },
+  ]);
   const names = all.map((ref) => ref.profile);
-  for (const chain of roleChains(doc, options.config)) {
+  const chains = roleChains(doc, options.config);
+  const roles = new Map(chains.map((chain) => [chain.role.profile, chain.role]));
+  for (const chain of chains) {
     if (profile !== undefined && !drawsOn(chain, profile)) continue;
     findings.push(...checkRoleChain(chain, { mfaProfiles: names, files }));
+    if (chain.end.kind !== "mfa-session") continue;
+    for (const role of [chain.role, ...chain.via.map((name) => roles.get(name)!)]) {
+      managed.push({ section: role.section, file: role.file });
+    }
   }
-  return { checks, findings };
+  return { checks, findings, managed };
 }
 
 /** Whether `chain` ends at `profile`'s session or at its long-term keys. */
