@@ -42,10 +42,6 @@ export interface AwsFiles {
   config: string;
 }
 
-// The [X] <-> [Xmfa] rule lives in profile_names.ts; re-exported here only until the modules
-// that still import it from this one (refresh, mfa_discovery, setup, status, mfa_profiles) do not.
-export { SOURCE_SUFFIX } from "./profile_names.ts";
-
 /** The keys a session occupies in the target section, in the order written. */
 export const SESSION_KEYS = [
   "aws_access_key_id",

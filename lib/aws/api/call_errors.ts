@@ -69,10 +69,6 @@ export interface CallContext {
   usedCode?: boolean;
 }
 
-// Re-exported only until the modules that import it from here (doctor_checks, mfa_discovery,
-// setup) import it from aws/access_keys.ts.
-export { shortKeyId } from "../access_keys.ts";
-
 const CODE_MAY_BE_USED = "The code may have been used up: wait for the next one before retrying.";
 const CODE_NOT_USED = "The request was not sent, so the code was not used: it is still good " +
   "while your device shows it.";

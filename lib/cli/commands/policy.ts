@@ -70,7 +70,7 @@ export function parseMaxAge(value: string | undefined): number {
       `--max-age is ${formatSpan(seconds)} (${seconds} s); an MFA session lasts ${
         formatSpan(min)
       } to ${formatSpan(max)}.`,
-      { fix: `Use a value from ${min} (15m) to ${max} (36h).` },
+      { fix: `Use a value from ${min} (${min / 60}m) to ${max} (${max / 3600}h).` },
     );
   }
   return seconds;
