@@ -342,6 +342,27 @@ export function writeSession(doc: IniDocument, section: string, session: Session
   doc.set(section, "aws_credential_expiration", formatRfc3339(session.expiration));
 }
 
+/** The stored session of `section` if it is valid until at least `until` (ms). */
+export function validSession(
+  doc: IniView,
+  section: string,
+  until: number,
+): SessionCredentials | undefined {
+  const stored = readStoredSession(doc, section);
+  if (stored.kind !== "session" || !stored.expiration) return undefined;
+  if (stored.expiration.getTime() <= until) return undefined;
+  const text = (key: string) => {
+    const value = doc.get(section, key);
+    return typeof value === "string" ? value : "";
+  };
+  return {
+    accessKeyId: stored.accessKeyId,
+    secretAccessKey: text("aws_secret_access_key"),
+    sessionToken: text("aws_session_token"),
+    expiration: stored.expiration,
+  };
+}
+
 /** The error for a target that holds long-term keys. */
 export function longTermTargetError(target: string, source: string, path: string): ConfigError {
   return new ConfigError(

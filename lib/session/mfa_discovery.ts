@@ -9,13 +9,14 @@
  * @module
  */
 import type { LongTermKeys } from "../aws/api/client.ts";
-import { type AwsFiles, SOURCE_SUFFIX, withLockedCredentials } from "../aws/shared_files.ts";
+import { type AwsFiles, withLockedCredentials } from "../aws/shared_files.ts";
+import { sourceSectionOf } from "../aws/profile_names.ts";
 import { callOptionsFor, resolveCallSettings } from "../aws/api/call_settings.ts";
 import type { Context } from "../core/context.ts";
 import { AuthError, AwsmfaError, ConfigError, UsageError } from "../core/errors.ts";
 import { listMfaDevices, type MfaDevice, mfaDeviceKind } from "../aws/api/iam.ts";
 import type { MenuItem } from "../terminal/menu.ts";
-import { shortKeyId } from "../aws/api/call_errors.ts";
+import { shortKeyId } from "../aws/access_keys.ts";
 import { openTerminal } from "../terminal/terminal.ts";
 
 /** Why a U2F key is shown but cannot be chosen. */
@@ -238,7 +239,7 @@ export async function offerDeviceDiscovery(
   context: Context,
 ): Promise<string> {
   const terminal = await openTerminal();
-  const setup = request.sourceSection === request.profile + SOURCE_SUFFIX
+  const setup = request.sourceSection === sourceSectionOf(request.profile)
     ? `awsmfa setup ${request.profile}`
     : "awsmfa setup";
   if (!terminal) {

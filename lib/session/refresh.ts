@@ -1,7 +1,9 @@
 /**
- * The login flow, shared by every command that needs a valid session:
- * read the files, skip while the stored session is valid, get a code, call
- * STS under the file's lock, write the session. One pass, no back and forth.
+ * The login flow, shared by every command that needs a valid session, in one
+ * pass of named steps: read the file, skip while the stored session is valid,
+ * choose (the source's keys, the role, the duration, the code's source, the
+ * AWS call's settings), then exchange a code with STS under the file's lock
+ * and write the session there.
  *
  * @module
  */
@@ -9,7 +11,6 @@ import {
   checkProfileName,
   describeCredentialVariables,
   editableIni,
-  loadIni,
   loadIniView,
   locateFiles,
   longTermTargetError,
@@ -17,34 +18,25 @@ import {
   readStoredSession,
   sampleSourceSection,
   type SessionCredentials,
-  SOURCE_SUFFIX,
   type SourceProfile,
   STORED_SESSION_KEYS,
-  writeSession,
+  validSession,
 } from "../aws/shared_files.ts";
+import type { AwsFiles } from "../aws/shared_files.ts";
+import { sourceSectionOf } from "../aws/profile_names.ts";
+import {
+  ASSUME_ROLE_SECONDS,
+  REFRESH_MARGIN_SECONDS,
+  SESSION_TOKEN_SECONDS,
+} from "../aws/limits.ts";
+import type { CallSettings } from "../aws/api/call_settings.ts";
 import type { Context } from "../core/context.ts";
-import { ConfigError, InvalidCodeError, UsageError } from "../core/errors.ts";
+import { ConfigError, UsageError } from "../core/errors.ts";
+import type { Fingerprint } from "../files/fingerprint.ts";
 import type { IniDocument, IniView } from "../ini/mod.ts";
 import { checkRoleSetting } from "../aws/role_settings.ts";
-import {
-  checkWritable,
-  type LockedFile,
-  readFileIfExists,
-  withFileLock,
-} from "../files/safe_file.ts";
-
-/** GetSessionToken's limits for IAM users, and our default. */
-export const DURATION_LIMITS = { min: 900, max: 129_600, default: 43_200 } as const;
-/** AssumeRole's limits (the role's own maximum may be lower) and default. */
-export const ROLE_DURATION_LIMITS = { min: 900, max: 43_200, default: 3_600 } as const;
-/** How long the stored session must still be valid to skip the refresh, by default. */
-export const DEFAULT_MIN_REMAINING_SECONDS = 15 * 60;
-/** How many codes the prompt accepts before giving up. */
-const MAX_PROMPT_TRIES = 3;
-/** How long to wait for another run holding the lock (it may be calling STS). */
-const LOCK_TIMEOUT_MS = 30_000;
-/** How long a `lockBeforeCode` run waits for another one (which may be waiting for its user). */
-export const PROMPT_LOCK_TIMEOUT_MS = 120_000;
+import { checkWritable, readFileIfExists } from "../files/safe_file.ts";
+import type { ExchangeOutcome, ExchangePlan } from "./code_exchange.ts";
 
 /** What the user asked for. */
 export interface RefreshRequest {
@@ -62,7 +54,7 @@ export interface RefreshRequest {
   region?: string;
   /** `--role-arn`. */
   roleArn?: string;
-  /** Skip while the stored session is valid for more than this. */
+  /** Skip while the stored session is valid for more than this (default 15 min). */
   minRemainingSeconds?: number;
   /** Renew even when the stored session is valid. */
   force?: boolean;
@@ -70,7 +62,7 @@ export interface RefreshRequest {
    * Take the file's lock before asking for the code and hold it until the
    * session is written, so that runs started together (an SDK calling
    * `credential_process` from several threads) ask once: the others wait,
-   * then find the fresh session. Waits up to {@link PROMPT_LOCK_TIMEOUT_MS}.
+   * then find the fresh session. Waits up to `PROMPT_LOCK_TIMEOUT_MS` (aws/shared_files.ts).
    */
   lockBeforeCode?: boolean;
 }
@@ -79,10 +71,8 @@ export interface RefreshRequest {
 export type RefreshOutcome =
   /** The stored session was valid long enough; nothing was done. */
   | { kind: "valid"; session: SessionCredentials }
-  /** A new session was written. */
-  | { kind: "refreshed"; session: SessionCredentials }
-  /** Another run wrote a fresh session while this one waited; the code was not used. */
-  | { kind: "refreshed-elsewhere"; session: SessionCredentials };
+  /** A new session was written, or another run's was found meanwhile (code_exchange.ts). */
+  | ExchangeOutcome;
 
 /** The keys the skip reads: the stored session, and the source's role (for `--duration`). */
 const SKIP_KEYS = [...STORED_SESSION_KEYS, "aws_secret_access_key", "role_arn"];
@@ -92,14 +82,39 @@ export async function refreshSession(
   request: RefreshRequest,
   context: Context,
 ): Promise<RefreshOutcome> {
+  const read = await readCredentials(request, context);
+  await checkRequestFlags(request, { sourceSection: read.sourceSection, doc: read.view!, context });
+  const stored = validSession(read.view!, read.profile, context.now() + read.minRemainingMs);
+  if (stored && !request.force) return { kind: "valid", session: stored };
+  const steps = await loadRefreshSteps();
+  const plan = await choosePlan(read, request, { steps, stored, context });
+  return await steps.exchangeCode(plan, context);
+}
+
+/** The file as read before the skip. */
+interface ReadCredentials {
+  profile: string;
+  sourceSection: string;
+  files: AwsFiles;
+  minRemainingMs: number;
+  /** Let go (`null`, `undefined`) once the document is parsed: 50 MB each for a 50 MB file. */
+  bytes: Uint8Array | null;
+  view: IniView | undefined;
+}
+
+/** Read: the names, the file, and the quick scan of the two sections the skip reads. */
+async function readCredentials(
+  request: RefreshRequest,
+  context: Context,
+): Promise<ReadCredentials> {
   const profile = checkProfileName(request.profile);
   const sourceSection = checkProfileName(
-    request.sourceSection ?? profile + SOURCE_SUFFIX,
+    request.sourceSection ?? sourceSectionOf(profile),
     "Source section",
   );
-  const minRemainingMs = (request.minRemainingSeconds ?? DEFAULT_MIN_REMAINING_SECONDS) * 1000;
+  const minRemainingMs = (request.minRemainingSeconds ?? REFRESH_MARGIN_SECONDS) * 1000;
   const files = locateFiles(context);
-  let bytes = await readFileIfExists(files.credentials);
+  const bytes = await readFileIfExists(files.credentials);
   if (bytes === null) {
     throw new ConfigError(`There is no credentials file at ${files.credentials}.`, {
       fix: `Create it (mode 600) with your long-term keys:\n\n${
@@ -108,49 +123,50 @@ export async function refreshSession(
     });
   }
   // The skip reads two sections: the read-only quick scan, then the document only past it.
-  let view: IniView | undefined = loadIniView(bytes, files.credentials, SKIP_KEYS, {
+  const view = loadIniView(bytes, files.credentials, SKIP_KEYS, {
     sections: [profile, sourceSection],
   });
-  await checkRequestFlags(request, { sourceSection, doc: view, context });
-  const validUntil = () => context.now() + minRemainingMs;
-  const before = validSession(view, profile, validUntil());
-  if (before && !request.force) return { kind: "valid", session: before };
-  const doc = editableIni(view, files.credentials);
-  // From here on the document holds the text: let the bytes and the scan go (50 MB for 50 MB).
-  bytes = null;
-  view = undefined;
-  // Another run may write a fresh session while this one waits for the lock.
-  const refreshedElsewhere = (current: IniDocument): RefreshOutcome | undefined => {
-    const fresh = validSession(current, profile, validUntil());
-    return fresh && fresh.sessionToken !== before?.sessionToken
-      ? { kind: "refreshed-elsewhere", session: fresh }
-      : undefined;
-  };
+  return { profile, sourceSection, files, minRemainingMs, bytes, view };
+}
 
-  const stored = readStoredSession(doc, profile);
-  if (stored.kind === "long-term") {
+/** What a refresh needs past the skip, loaded only then so that the skip path loads less. */
+async function loadRefreshSteps() {
+  const [codeSource, callSettings, fingerprint, exchange] = await Promise.all([
+    import("./code_source.ts"),
+    import("../aws/api/call_settings.ts"),
+    import("../files/fingerprint.ts"),
+    import("./code_exchange.ts"),
+  ]);
+  return { ...codeSource, ...callSettings, ...fingerprint, ...exchange };
+}
+
+type RefreshSteps = Awaited<ReturnType<typeof loadRefreshSteps>>;
+
+/**
+ * Choose: the source's keys, the role and the duration, a file the
+ * write can replace (found out now, not after STS has taken the code), the
+ * code's source, the MFA device (looked up when missing), the call's settings.
+ */
+async function choosePlan(
+  read: ReadCredentials,
+  request: RefreshRequest,
+  options: { steps: RefreshSteps; stored: SessionCredentials | undefined; context: Context },
+): Promise<ExchangePlan> {
+  const { steps, context } = options;
+  const { profile, sourceSection, files } = read;
+  const readBefore = await parseForEdit(read, steps);
+  if (readStoredSession(readBefore.doc, profile).kind === "long-term") {
     throw longTermTargetError(profile, sourceSection, files.credentials);
   }
-  const source = readSourceProfile(doc, sourceSection, {
+  const source = readSourceProfile(readBefore.doc, sourceSection, {
     path: files.credentials,
     target: profile,
     requireSerial: false,
   });
   const roleArn = request.roleArn ?? source.roleArn;
   const durationSeconds = chooseDuration(request, source, roleArn !== undefined);
-  // A file that cannot be replaced is found out now, not after STS has taken the code.
   await checkWritable(files.credentials);
-  // Past the skip: what a refresh needs is loaded only now, so the skip path loads less.
-  const [
-    { chooseCodeSource, openCodeReader },
-    { assumeRole, getSessionToken, preloadSdk },
-    { callOptionsFor, resolveCallSettings },
-  ] = await Promise.all([
-    import("./code_source.ts"),
-    import("../aws/api/sts.ts"),
-    import("../aws/api/call_settings.ts"),
-  ]);
-  const codeSource = chooseCodeSource({
+  const codeSource = steps.chooseCodeSource({
     code: request.code,
     codeCommand: request.codeCommand,
     mfaProcess: source.mfaProcess,
@@ -166,114 +182,65 @@ export async function refreshSession(
     regionFlag: request.region,
     files,
   }, context);
-  const serial = source.mfaSerial;
   warnAboutEnvironment(context, profile);
-  const call = await resolveCallSettings("sts", {
+  const call = await chooseCall(source, request, { read, steps, context });
+  const plan: ExchangePlan = {
     profile,
     sourceSection,
+    path: files.credentials,
+    minRemainingMs: read.minRemainingMs,
+    stored: options.stored,
+    readBefore,
+    source,
+    serial: source.mfaSerial,
+    roleArn,
+    durationSeconds,
+    codeSource,
+    call,
+    lockBeforeCode: request.lockBeforeCode ?? false,
+  };
+  if (context.verbose) context.stderr(describePlan(plan));
+  return plan;
+}
+
+/**
+ * The editable document of the file read before the skip, with the
+ * fingerprint of its bytes; the bytes and the quick scan are let go first.
+ */
+async function parseForEdit(
+  read: ReadCredentials,
+  steps: RefreshSteps,
+): Promise<{ doc: IniDocument; fingerprint: Fingerprint }> {
+  const fingerprint = await steps.fingerprintOf(read.bytes!);
+  read.bytes = null;
+  const doc = editableIni(read.view!, read.files.credentials);
+  read.view = undefined;
+  return { doc, fingerprint };
+}
+
+/** The STS call's region, endpoint and time limit; its warning, if any, on stderr. */
+async function chooseCall(
+  source: SourceProfile,
+  request: RefreshRequest,
+  options: { read: ReadCredentials; steps: RefreshSteps; context: Context },
+): Promise<CallSettings> {
+  const { read, steps, context } = options;
+  const call = await steps.resolveCallSettings("sts", {
+    profile: read.profile,
+    sourceSection: read.sourceSection,
     sourceRegion: source.region,
     mfaSerial: source.mfaSerial,
     regionFlag: request.region,
-  }, { files, context });
+  }, { files: read.files, context });
   if (call.warning) context.stderr(`awsmfa: warning: ${call.warning}\n`);
-  if (context.verbose) {
-    context.stderr(
-      `awsmfa: source [${sourceSection}], target [${profile}], MFA device ${serial}, ` +
-        `region ${call.region} (${call.regionSource}), endpoint ${call.endpoint}, ` +
-        `duration ${durationSeconds} s${roleArn ? `, role ${roleArn}` : ""}\n`,
-    );
-  }
-
-  const lockOptions = {
-    timeoutMs: request.lockBeforeCode ? PROMPT_LOCK_TIMEOUT_MS : LOCK_TIMEOUT_MS,
-    onWait: (lockPath: string) =>
-      context.stderr(`awsmfa: waiting for another awsmfa run to finish (lock ${lockPath})\n`),
-    warn: (message: string) => context.stderr(`awsmfa: warning: ${message}\n`),
-  };
-  type WithLock = <T>(fn: (file: LockedFile) => Promise<T>) => Promise<T>;
-  const exchangeCode = async (withLock: WithLock): Promise<RefreshOutcome> => {
-    const reader = await openCodeReader(codeSource, context.stderr);
-    try {
-      let rejected: string | undefined;
-      for (let attempt = 1;; attempt++) {
-        const code = await reader.read({
-          label: `MFA code for ${profile}: `,
-          onWaiting: preloadSdk,
-        });
-        if (code === rejected) {
-          reader.say(
-            "That is the code AWS just rejected; each code works once. Wait for the next one.",
-          );
-          attempt--;
-          continue;
-        }
-        try {
-          return await withLock(async (file) => {
-            const current = loadIni(await file.read(), files.credentials);
-            const now = readStoredSession(current, profile);
-            if (now.kind === "long-term") {
-              throw longTermTargetError(profile, sourceSection, files.credentials);
-            }
-            const elsewhere = refreshedElsewhere(current);
-            if (elsewhere) return elsewhere;
-            const callOptions = callOptionsFor(call, { sourceSection, now: context.now });
-            const session: SessionCredentials = roleArn
-              ? await assumeRole(source, {
-                roleArn,
-                roleSessionName: source.roleSessionName ?? defaultSessionName(profile),
-                serialNumber: serial,
-                tokenCode: code,
-                durationSeconds,
-                externalId: source.externalId,
-              }, callOptions)
-              : await getSessionToken(source, {
-                serialNumber: serial,
-                tokenCode: code,
-                durationSeconds,
-              }, callOptions);
-            writeSession(current, profile, session);
-            await file.replace(new TextEncoder().encode(current.toString()));
-            return { kind: "refreshed", session };
-          });
-        } catch (error) {
-          if (!(error instanceof InvalidCodeError) || !reader.interactive) throw error;
-          if (attempt >= MAX_PROMPT_TRIES) throw error;
-          reader.say(`${error.message} Wait for the next code (${attempt}/${MAX_PROMPT_TRIES}).`);
-          rejected = code;
-        }
-      }
-    } finally {
-      reader.close();
-    }
-  };
-  if (!request.lockBeforeCode) {
-    return await exchangeCode((fn) => withFileLock(files.credentials, fn, lockOptions));
-  }
-  return await withFileLock(files.credentials, async (held) => {
-    const elsewhere = refreshedElsewhere(loadIni(await held.read(), files.credentials));
-    return elsewhere ?? await exchangeCode((fn) => fn(held));
-  }, lockOptions);
+  return call;
 }
 
-/** The stored session of `section` if it is valid until at least `until` (ms). */
-export function validSession(
-  doc: IniView,
-  section: string,
-  until: number,
-): SessionCredentials | undefined {
-  const stored = readStoredSession(doc, section);
-  if (stored.kind !== "session" || !stored.expiration) return undefined;
-  if (stored.expiration.getTime() <= until) return undefined;
-  const text = (key: string) => {
-    const value = doc.get(section, key);
-    return typeof value === "string" ? value : "";
-  };
-  return {
-    accessKeyId: stored.accessKeyId,
-    secretAccessKey: text("aws_secret_access_key"),
-    sessionToken: text("aws_session_token"),
-    expiration: stored.expiration,
-  };
+function describePlan(plan: ExchangePlan): string {
+  const { call } = plan;
+  return `awsmfa: source [${plan.sourceSection}], target [${plan.profile}], MFA device ` +
+    `${plan.serial}, region ${call.region} (${call.regionSource}), endpoint ${call.endpoint}, ` +
+    `duration ${plan.durationSeconds} s${plan.roleArn ? `, role ${plan.roleArn}` : ""}\n`;
 }
 
 /**
@@ -313,7 +280,7 @@ function chooseDuration(request: RefreshRequest, source: SourceProfile, role: bo
     return checkDuration(request.durationSeconds, { role });
   }
   if (source.durationSeconds === undefined) {
-    return role ? ROLE_DURATION_LIMITS.default : DURATION_LIMITS.default;
+    return role ? ASSUME_ROLE_SECONDS.default : SESSION_TOKEN_SECONDS.default;
   }
   return checkDuration(source.durationSeconds, { role, section: source.section });
 }
@@ -323,7 +290,7 @@ function chooseDuration(request: RefreshRequest, source: SourceProfile, role: bo
  * or a file error for `duration_seconds` in `section` when given.
  */
 function checkDuration(seconds: number, options: { role: boolean; section?: string }): number {
-  const limits = options.role ? ROLE_DURATION_LIMITS : DURATION_LIMITS;
+  const limits = options.role ? ASSUME_ROLE_SECONDS : SESSION_TOKEN_SECONDS;
   if (seconds >= limits.min && seconds <= limits.max) return seconds;
   const where = options.section === undefined
     ? "--duration"
@@ -335,11 +302,6 @@ function checkDuration(seconds: number, options: { role: boolean; section?: stri
   throw options.section === undefined
     ? new UsageError(message, { fix })
     : new ConfigError(message, { fix });
-}
-
-function defaultSessionName(profile: string): string {
-  const name = `awsmfa-${profile}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
-  return name.length >= 2 ? name : "awsmfa";
 }
 
 function warnAboutEnvironment(context: Context, profile: string): void {
