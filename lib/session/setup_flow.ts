@@ -8,9 +8,12 @@
  *
  * @module
  */
-import { type AwsFiles, loadIni, withLockedCredentials } from "../aws/shared_files.ts";
+import { type AwsFiles, loadIni, locateFiles, withLockedCredentials } from "../aws/shared_files.ts";
+import { SESSION_TOKEN_SECONDS } from "../aws/limits.ts";
 import type { Context } from "../core/context.ts";
-import { AwsmfaError, CancelledError, ConfigError } from "../core/errors.ts";
+import { AwsmfaError, CancelledError, ConfigError, UsageError } from "../core/errors.ts";
+import { chooseCodeSource } from "./code_source.ts";
+import { type RefreshOutcome, refreshSession } from "./refresh.ts";
 import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
 import { readFileIfExists } from "../files/safe_file.ts";
 import {
@@ -42,6 +45,51 @@ export interface SetupResult {
   serial: string;
   /** Whether `mfa_serial` was written (it was missing or another device was chosen). */
   serialSaved: boolean;
+}
+
+/** `awsmfa setup`'s request: the setup, and the login's code flags. */
+export interface SetupAndLoginRequest extends SetupRequest {
+  /** `--code` for the login (`-` for stdin). */
+  code?: string;
+  /** `--code-command` for the login. */
+  codeCommand?: string;
+}
+
+/**
+ * `awsmfa setup`: checks the flags first (a wrong one found at the login
+ * would come after the write), sets up ({@link setUpMfa}), tells `onSetUp`
+ * what it did (before the login asks for a code), then logs in.
+ */
+export async function setUpAndLogIn(
+  request: SetupAndLoginRequest,
+  options: { context: Context; onSetUp: (done: SetupResult, files: AwsFiles) => void },
+): Promise<RefreshOutcome> {
+  const { context } = options;
+  const { durationSeconds } = request;
+  const limits = SESSION_TOKEN_SECONDS;
+  if (
+    durationSeconds !== undefined && (durationSeconds < limits.min || durationSeconds > limits.max)
+  ) {
+    throw new UsageError(
+      `--duration is ${durationSeconds} s; GetSessionToken accepts ${limits.min} to ${limits.max} s.`,
+      { fix: `Use a value from ${limits.min} (15m) to ${limits.max} (${limits.max / 3600}h).` },
+    );
+  }
+  chooseCodeSource({
+    code: request.code,
+    codeCommand: request.codeCommand,
+    section: request.sourceSection,
+    commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
+  });
+  const files = locateFiles(context);
+  options.onSetUp(await setUpMfa(request, { files, context }), files);
+  return await refreshSession({
+    profile: request.profile,
+    sourceSection: request.sourceSection,
+    code: request.code,
+    codeCommand: request.codeCommand,
+    region: request.regionFlag,
+  }, context);
 }
 
 /**

@@ -7,14 +7,13 @@
  * @module
  */
 import type { ParsedArgs } from "../args.ts";
-import { checkProfileName, locateFiles, SOURCE_SUFFIX } from "../../aws/shared_files.ts";
+import { checkProfileName } from "../../aws/shared_files.ts";
+import { sourceSectionOf, targetOf } from "../../aws/profile_names.ts";
 import type { Command } from "../command.ts";
 import type { Context } from "../../core/context.ts";
 import { ExitCode, UsageError } from "../../core/errors.ts";
-import { chooseCodeSource } from "../../session/code_source.ts";
-import { DURATION_LIMITS, refreshSession } from "../../session/refresh.ts";
-import { setUpMfa } from "../../session/setup_flow.ts";
-import { shortKeyId } from "../../aws/api/call_errors.ts";
+import { setUpAndLogIn, type SetupResult } from "../../session/setup_flow.ts";
+import { shortKeyId } from "../../aws/access_keys.ts";
 import { durationFlag } from "../session_flags.ts";
 import { describeOutcome } from "../output/outcome.ts";
 
@@ -78,69 +77,48 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
     );
   }
   const profile = checkProfileName(args.positionals[0]);
-  if (profile.endsWith(SOURCE_SUFFIX) && profile.length > SOURCE_SUFFIX.length) {
+  const target = targetOf(profile);
+  if (target !== undefined) {
     context.stderr(
-      `awsmfa: note: setting up [${profile}], whose keys go into [${profile}${SOURCE_SUFFIX}]; ` +
-        `for the profile [${profile.slice(0, -SOURCE_SUFFIX.length)}], run 'awsmfa setup ` +
-        `${profile.slice(0, -SOURCE_SUFFIX.length)}'.\n`,
+      `awsmfa: note: setting up [${profile}], whose keys go into [${sourceSectionOf(profile)}]; ` +
+        `for the profile [${target}], run 'awsmfa setup ${target}'.\n`,
     );
   }
-  const sourceSection = checkProfileName(profile + SOURCE_SUFFIX, "Source section");
-  const durationSeconds = durationFlag(flags.duration, "--duration");
-  if (
-    durationSeconds !== undefined &&
-    (durationSeconds < DURATION_LIMITS.min || durationSeconds > DURATION_LIMITS.max)
-  ) {
-    throw new UsageError(
-      `--duration is ${durationSeconds} s; GetSessionToken accepts ${DURATION_LIMITS.min} to ` +
-        `${DURATION_LIMITS.max} s.`,
-      { fix: "Use a value from 900 (15m) to 129600 (36h)." },
-    );
-  }
-  // The code's flags are checked now: a wrong one found at the login would come after the write.
-  chooseCodeSource({
-    code: flags.code,
-    codeCommand: flags["code-command"],
-    section: sourceSection,
-    commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
-  });
-  const files = locateFiles(context);
-
-  // 1 and 2. The device first, then the keys and mfa_serial in one write.
-  const done = await setUpMfa({
+  const request = {
     profile,
-    sourceSection,
+    sourceSection: checkProfileName(sourceSectionOf(profile), "Source section"),
     serial: flags.serial,
-    durationSeconds,
+    durationSeconds: durationFlag(flags.duration, "--duration"),
     regionFlag: flags.region,
-  }, { files, context });
-  const key = shortKeyId(done.move.accessKeyId);
-  context.stdout(
-    done.move.kind === "moved"
-      ? `Moved the long-term keys (${key}) from [${profile}] into [${sourceSection}] in ` +
-        `${files.credentials}.\n`
-      : `[${sourceSection}] holds the long-term keys (${key}).\n`,
-  );
-  if (done.serialSaved || durationSeconds !== undefined) {
-    context.stdout(
-      `MFA device ${done.serial}: saved as mfa_serial${
-        durationSeconds !== undefined ? ` (and duration_seconds = ${durationSeconds})` : ""
-      } in [${sourceSection}].\n`,
-    );
-  } else {
-    context.stdout(`MFA device ${done.serial} (mfa_serial in [${sourceSection}]).\n`);
-  }
-
-  // 3. The login.
-  const outcome = await refreshSession({
-    profile,
-    sourceSection,
     code: flags.code,
     codeCommand: flags["code-command"],
-    region: flags.region,
-  }, context);
+  };
+  const outcome = await setUpAndLogIn(request, {
+    context,
+    onSetUp: (done, files) => context.stdout(describeSetup(request, done, files.credentials)),
+  });
   context.stdout(
     describeOutcome(profile, outcome, { now: context.now(), forceHint: false }) + "\n",
   );
   return ExitCode.Ok;
+}
+
+/** What setup did to the file: where the keys are, and the MFA device saved. */
+function describeSetup(
+  request: { profile: string; sourceSection: string; durationSeconds?: number },
+  done: SetupResult,
+  path: string,
+): string {
+  const { profile, sourceSection, durationSeconds } = request;
+  const key = shortKeyId(done.move.accessKeyId);
+  const keys = done.move.kind === "moved"
+    ? `Moved the long-term keys (${key}) from [${profile}] into [${sourceSection}] in ${path}.\n`
+    : `[${sourceSection}] holds the long-term keys (${key}).\n`;
+  if (!done.serialSaved && durationSeconds === undefined) {
+    return keys + `MFA device ${done.serial} (mfa_serial in [${sourceSection}]).\n`;
+  }
+  return keys +
+    `MFA device ${done.serial}: saved as mfa_serial${
+      durationSeconds !== undefined ? ` (and duration_seconds = ${durationSeconds})` : ""
+    } in [${sourceSection}].\n`;
 }
