@@ -1,7 +1,7 @@
 /**
  * Every bound AWS sets on what awsmfa asks for, and every margin awsmfa
- * keeps, each once (pure constants, no imports): import them, never type the
- * number again. Each says where AWS documents it (see also
+ * keeps, each once (pure constants, and {@link checkDuration}, the one check of
+ * a session length against them): import them, never type the number again. Each says where AWS documents it (see also
  * `../shared/sts-facts.md` in the project notes).
  *
  * The test server (tests/support/fake_sts.ts) keeps its own copy of AWS's
@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { ConfigError, UsageError } from "../core/errors.ts";
 
 /**
  * GetSessionToken's `DurationSeconds` for an IAM user: 900 to 129600 s (15 min
@@ -82,3 +83,27 @@ export const MFA_MAX_AGE_SECONDS = {
  * hardware token's serial number). AWS STS API Reference, GetSessionToken.
  */
 export const MFA_SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
+
+/**
+ * `seconds` when the call accepts it; else a usage error for `--duration`,
+ * or a file error for `duration_seconds` in `section` when given.
+ */
+export function checkDuration(
+  seconds: number,
+  options: { role: boolean; section?: string },
+): number {
+  const limits = options.role ? ASSUME_ROLE_SECONDS : SESSION_TOKEN_SECONDS;
+  if (seconds >= limits.min && seconds <= limits.max) return seconds;
+  const where = options.section === undefined
+    ? "--duration"
+    : `duration_seconds in [${options.section}]`;
+  const message = `${where} is ${seconds} s; ${
+    options.role ? "AssumeRole" : "GetSessionToken"
+  } accepts ${limits.min} to ${limits.max} s.`;
+  const fix = `Use a value from ${limits.min} (${limits.min / 60}m) to ${limits.max} (${
+    limits.max / 3600
+  }h).`;
+  throw options.section === undefined
+    ? new UsageError(message, { fix })
+    : new ConfigError(message, { fix });
+}

@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  hasOwnKey,
   locateFiles,
   readStoredSession,
   SESSION_KEYS,
@@ -110,7 +111,7 @@ function ownedKeys(doc: IniDocument): Owns {
     alone.removeSection("DEFAULT");
   } catch {
     // An indented header after [DEFAULT] keeps it: ask a copy per key instead (rare).
-    return (section, key) => doc.get(section, key) !== undefined && doc.copy().delete(section, key);
+    return (section, key) => hasOwnKey(doc, section, key);
   }
   return (section, key) => alone.get(section, key) !== undefined;
 }

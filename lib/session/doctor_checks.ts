@@ -391,11 +391,15 @@ export function checkClock(clock: ServerClock, endpoint: string): Finding {
   if (Math.abs(clock.offsetMs) > CLOCK_SKEW_SECONDS * 1000) {
     return fix(
       `This computer's clock is ${amount} ${direction} AWS's (${endpoint}); AWS refuses ` +
-        "requests over 5 minutes off. Turn on automatic time sync.",
+        `requests over ${CLOCK_SKEW_SECONDS / 60} minutes off. Turn on automatic time sync.`,
     );
   }
   if (Math.abs(seconds) > 60) {
-    return note(`This computer's clock is ${amount} ${direction} AWS's (AWS allows 5 minutes).`);
+    return note(
+      `This computer's clock is ${amount} ${direction} AWS's (AWS allows ${
+        CLOCK_SKEW_SECONDS / 60
+      } minutes).`,
+    );
   }
   return ok(`The clock is within ${Math.max(1, Math.abs(seconds))} s of AWS's.`);
 }

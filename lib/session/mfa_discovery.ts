@@ -11,6 +11,7 @@
 import type { LongTermKeys } from "../aws/api/client.ts";
 import { type AwsFiles, withLockedCredentials } from "../aws/shared_files.ts";
 import { sourceSectionOf } from "../aws/profile_names.ts";
+import { MFA_SERIAL_PATTERN } from "../aws/limits.ts";
 import { callOptionsFor, resolveCallSettings } from "../aws/api/call_settings.ts";
 import type { Context } from "../core/context.ts";
 import { AuthError, AwsmfaError, ConfigError, UsageError } from "../core/errors.ts";
@@ -139,7 +140,7 @@ async function chooseDevice(
   }
   if (usable.length === 1 && !request.confirm) return usable[0].serialNumber;
 
-  const terminal = await openTerminal();
+  const terminal = await openTerminal(context);
   if (!terminal) {
     throw new UsageError(
       `${owner} has ${devices.length} MFA devices, and there is no terminal to choose one:\n` +
@@ -176,7 +177,7 @@ function describeDevice(device: MfaDevice): string {
  * `[\w+=/:,.@-]`), and not a U2F/FIDO security key, which the CLI cannot use.
  */
 export function checkSerialFlag(serial: string): void {
-  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+  if (!MFA_SERIAL_PATTERN.test(serial)) {
     throw new UsageError(`--serial '${serial}' is not an MFA device ARN.`, {
       fix: "Give the device's ARN, e.g. --serial arn:aws:iam::123456789012:mfa/george " +
         "('aws iam list-mfa-devices' shows yours).",
@@ -238,7 +239,7 @@ export async function offerDeviceDiscovery(
   },
   context: Context,
 ): Promise<string> {
-  const terminal = await openTerminal();
+  const terminal = await openTerminal(context);
   const setup = request.sourceSection === sourceSectionOf(request.profile)
     ? `awsmfa setup ${request.profile}`
     : "awsmfa setup";

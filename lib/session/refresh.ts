@@ -26,12 +26,13 @@ import type { AwsFiles } from "../aws/shared_files.ts";
 import { sourceSectionOf } from "../aws/profile_names.ts";
 import {
   ASSUME_ROLE_SECONDS,
+  checkDuration,
   REFRESH_MARGIN_SECONDS,
   SESSION_TOKEN_SECONDS,
 } from "../aws/limits.ts";
 import type { CallSettings } from "../aws/api/call_settings.ts";
 import type { Context } from "../core/context.ts";
-import { ConfigError, UsageError } from "../core/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import type { Fingerprint } from "../files/fingerprint.ts";
 import type { IniDocument, IniView } from "../ini/mod.ts";
 import { checkRoleSetting } from "../aws/role_settings.ts";
@@ -283,25 +284,6 @@ function chooseDuration(request: RefreshRequest, source: SourceProfile, role: bo
     return role ? ASSUME_ROLE_SECONDS.default : SESSION_TOKEN_SECONDS.default;
   }
   return checkDuration(source.durationSeconds, { role, section: source.section });
-}
-
-/**
- * `seconds` when the call accepts it; else a usage error for `--duration`,
- * or a file error for `duration_seconds` in `section` when given.
- */
-function checkDuration(seconds: number, options: { role: boolean; section?: string }): number {
-  const limits = options.role ? ASSUME_ROLE_SECONDS : SESSION_TOKEN_SECONDS;
-  if (seconds >= limits.min && seconds <= limits.max) return seconds;
-  const where = options.section === undefined
-    ? "--duration"
-    : `duration_seconds in [${options.section}]`;
-  const message = `${where} is ${seconds} s; ${
-    options.role ? "AssumeRole" : "GetSessionToken"
-  } accepts ${limits.min} to ${limits.max} s.`;
-  const fix = `Use a value from ${limits.min} (15m) to ${limits.max} (${limits.max / 3600}h).`;
-  throw options.section === undefined
-    ? new UsageError(message, { fix })
-    : new ConfigError(message, { fix });
 }
 
 function warnAboutEnvironment(context: Context, profile: string): void {

@@ -9,9 +9,9 @@
  * @module
  */
 import { type AwsFiles, loadIni, locateFiles, withLockedCredentials } from "../aws/shared_files.ts";
-import { SESSION_TOKEN_SECONDS } from "../aws/limits.ts";
+import { checkDuration } from "../aws/limits.ts";
 import type { Context } from "../core/context.ts";
-import { AwsmfaError, CancelledError, ConfigError, UsageError } from "../core/errors.ts";
+import { AwsmfaError, CancelledError, ConfigError } from "../core/errors.ts";
 import { chooseCodeSource } from "./code_source.ts";
 import { type RefreshOutcome, refreshSession } from "./refresh.ts";
 import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
@@ -65,15 +65,8 @@ export async function setUpAndLogIn(
   options: { context: Context; onSetUp: (done: SetupResult, files: AwsFiles) => void },
 ): Promise<RefreshOutcome> {
   const { context } = options;
-  const { durationSeconds } = request;
-  const limits = SESSION_TOKEN_SECONDS;
-  if (
-    durationSeconds !== undefined && (durationSeconds < limits.min || durationSeconds > limits.max)
-  ) {
-    throw new UsageError(
-      `--duration is ${durationSeconds} s; GetSessionToken accepts ${limits.min} to ${limits.max} s.`,
-      { fix: `Use a value from ${limits.min} (15m) to ${limits.max} (${limits.max / 3600}h).` },
-    );
+  if (request.durationSeconds !== undefined) {
+    checkDuration(request.durationSeconds, { role: false });
   }
   chooseCodeSource({
     code: request.code,
