@@ -57,3 +57,24 @@ for (
     assert.deepEqual(foreign, []);
   });
 }
+
+for (
+  const entry of [
+    "lib/cli/commands/credential_process.ts",
+    "lib/cli/commands/env.ts",
+    "lib/cli/commands/exec.ts",
+    "lib/cli/commands/status.ts",
+    "lib/session/refresh.ts",
+    "main.ts",
+  ]
+) {
+  Deno.test(`hot path: ${entry} loads no keystore module before a section names one`, async () => {
+    const graph = await staticGraph(entry);
+    assert.ok(graph.length > 3, "the graph was read");
+    const keystore = graph.filter((specifier) =>
+      specifier.startsWith(`file://${ROOT}lib/keystore/`) ||
+      /source_keys|keystore_keys|secret_prompt/.test(specifier)
+    );
+    assert.deepEqual(keystore, []);
+  });
+}

@@ -197,7 +197,13 @@ export function sampleSourceSection(section: string, user = "george"): string {
 export function readSourceProfile(
   doc: IniDocument,
   section: string,
-  options: { path: string; target: string; requireSerial?: boolean },
+  options: {
+    path: string;
+    target: string;
+    requireSerial?: boolean;
+    /** The keys when they are kept in a keystore (`awsmfa_keystore`), not in the section. */
+    keys?: { accessKeyId: string; secretAccessKey: string };
+  },
 ): SourceProfile {
   const sample = sampleSourceSection(section, options.target);
   if (!doc.sections().includes(section)) {
@@ -207,8 +213,14 @@ export function readSourceProfile(
         `\n\nOr run 'awsmfa setup ${options.target}' to move the keys from [${options.target}].`,
     });
   }
+  const kept = options.keys && {
+    aws_access_key_id: options.keys.accessKeyId,
+    aws_secret_access_key: options.keys.secretAccessKey,
+  };
   const get = (key: string) => {
-    const value = doc.get(section, key);
+    const value = kept && Object.hasOwn(kept, key)
+      ? kept[key as keyof typeof kept]
+      : doc.get(section, key);
     return typeof value === "string" && value !== "" ? value : undefined;
   };
   const missing = ["aws_access_key_id", "aws_secret_access_key"].filter((key) => !get(key));

@@ -30,6 +30,10 @@ export const COMMANDS: CommandTable = {
     summary: "Check the files, keys, MFA device, environment and clock; say what to fix",
     load: () => import("./commands/doctor.ts"),
   },
+  keys: {
+    summary: "Move the long-term keys into a keystore (store), back (restore), or list them",
+    load: () => import("./commands/keys.ts"),
+  },
   "credential-process": {
     summary: "Print the session as credential_process JSON for the AWS CLI and SDKs",
     load: () => import("./commands/credential_process.ts"),

@@ -1,7 +1,8 @@
 /**
  * Where a profile's long-term keys live when they are not in the credentials
  * file: the OS keystore, `pass`, or an encrypted file. One {@link Keystore}
- * interface, five backends ({@link BACKENDS}), and {@link chooseBackend},
+ * interface, five backends ({@link BACKEND_LOADERS}, each loaded only when
+ * used), and {@link chooseBackend},
  * which picks one the way the user asked (or the best one that answers).
  *
  * Every backend keeps the secret out of argv and of a child's environment,
@@ -12,24 +13,26 @@
  */
 
 import { UsageError } from "../core/errors.ts";
-import { fileKeystore } from "./file.ts";
-import { keychainKeystore } from "./keychain.ts";
-import { passKeystore } from "./pass.ts";
-import { secretServiceKeystore } from "./secret_service.ts";
 import { BACKEND_NAMES, type BackendName, type Keystore, type KeystoreOptions } from "./types.ts";
-import { wincredKeystore } from "./wincred.ts";
 
 export type { LongTermKeys } from "./codec.ts";
 export * from "./errors.ts";
 export * from "./types.ts";
 
-/** Makes each backend. */
-export const BACKENDS: Record<BackendName, (options: KeystoreOptions) => Keystore> = {
-  "keychain": keychainKeystore,
-  "secret-service": secretServiceKeystore,
-  "pass": passKeystore,
-  "wincred": wincredKeystore,
-  "file": fileKeystore,
+/**
+ * Loads each backend's factory: only the backend used is loaded (a module
+ * each, with its tool runner or its JWE), never the other four. The imports
+ * are string literals so that `deno compile` sees every backend.
+ */
+export const BACKEND_LOADERS: Record<
+  BackendName,
+  () => Promise<(options: KeystoreOptions) => Keystore>
+> = {
+  "keychain": async () => (await import("./keychain.ts")).keychainKeystore,
+  "secret-service": async () => (await import("./secret_service.ts")).secretServiceKeystore,
+  "pass": async () => (await import("./pass.ts")).passKeystore,
+  "wincred": async () => (await import("./wincred.ts")).wincredKeystore,
+  "file": async () => (await import("./file.ts")).fileKeystore,
 };
 
 /** The OS's own keystore: the default when it answers. */
@@ -45,13 +48,18 @@ export function isBackendName(name: string): name is BackendName {
 }
 
 /** The backend named `name`, or a {@link UsageError} listing the names (exit 2). */
-export function createKeystore(name: string, options: KeystoreOptions): Keystore {
+export async function createKeystore(name: string, options: KeystoreOptions): Promise<Keystore> {
+  return (await BACKEND_LOADERS[checkBackendName(name)]())(options);
+}
+
+/** `name` when it is one of {@link BACKEND_NAMES}; else a {@link UsageError} listing them. */
+export function checkBackendName(name: string): BackendName {
   if (!isBackendName(name)) {
     throw new UsageError(`There is no keystore called '${name}'.`, {
       fix: `Use one of ${BACKEND_NAMES.join(", ")} (with --backend or AWSMFA_KEYSTORE).`,
     });
   }
-  return BACKENDS[name](options);
+  return name;
 }
 
 /** Options of {@link chooseBackend}. */
@@ -69,8 +77,8 @@ export interface ChooseBackendOptions extends KeystoreOptions {
  */
 export async function chooseBackend(options: ChooseBackendOptions): Promise<Keystore> {
   const named = options.name ?? options.context.env("AWSMFA_KEYSTORE");
-  if (named !== undefined) return createKeystore(named, options);
-  const native = BACKENDS[nativeBackend(options.os ?? Deno.build.os)](options);
+  if (named !== undefined) return await createKeystore(named, options);
+  const native = await createKeystore(nativeBackend(options.os ?? Deno.build.os), options);
   if ((await native.available()).ok) return native;
-  return BACKENDS.file(options);
+  return await createKeystore("file", options);
 }

@@ -14,7 +14,6 @@ import {
   loadIniView,
   locateFiles,
   longTermTargetError,
-  readSourceProfile,
   readStoredSession,
   sampleSourceSection,
   type SessionCredentials,
@@ -132,13 +131,14 @@ async function readCredentials(
 
 /** What a refresh needs past the skip, loaded only then so that the skip path loads less. */
 async function loadRefreshSteps() {
-  const [codeSource, callSettings, fingerprint, exchange] = await Promise.all([
+  const [codeSource, callSettings, fingerprint, exchange, sourceKeys] = await Promise.all([
     import("./code_source.ts"),
     import("../aws/api/call_settings.ts"),
     import("../files/fingerprint.ts"),
     import("./code_exchange.ts"),
+    import("./source_keys.ts"),
   ]);
-  return { ...codeSource, ...callSettings, ...fingerprint, ...exchange };
+  return { ...codeSource, ...callSettings, ...fingerprint, ...exchange, ...sourceKeys };
 }
 
 type RefreshSteps = Awaited<ReturnType<typeof loadRefreshSteps>>;
@@ -159,10 +159,12 @@ async function choosePlan(
   if (readStoredSession(readBefore.doc, profile).kind === "long-term") {
     throw longTermTargetError(profile, sourceSection, files.credentials);
   }
-  const source = readSourceProfile(readBefore.doc, sourceSection, {
+  // From the keystore the section names, or from the file.
+  const source = await steps.readSourceKeys(readBefore.doc, sourceSection, {
     path: files.credentials,
     target: profile,
     requireSerial: false,
+    context,
   });
   const roleArn = request.roleArn ?? source.roleArn;
   const durationSeconds = chooseDuration(request, source, roleArn !== undefined);

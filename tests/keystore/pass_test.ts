@@ -4,7 +4,8 @@
  * GnuPG daemon killed at the end (`gpgconf --kill all`).
  */
 import assert from "node:assert/strict";
-import { BACKENDS, KeystoreLockedError, KeystoreUnreachableError } from "../../lib/keystore/mod.ts";
+import { BACKENDS } from "../../lib/keystore/backends.ts";
+import { KeystoreLockedError, KeystoreUnreachableError } from "../../lib/keystore/mod.ts";
 import { fixedContext, KEYS, missingTools, runOrThrow } from "./support.ts";
 
 const missing = await missingTools("pass", ["pass", "gpg", "gpgconf"]);

@@ -8,7 +8,8 @@
  * Everything is bounded in time and killed at the end.
  */
 import assert from "node:assert/strict";
-import { BACKENDS, KeystoreLockedError, KeystoreUnreachableError } from "../../lib/keystore/mod.ts";
+import { BACKENDS } from "../../lib/keystore/backends.ts";
+import { KeystoreLockedError, KeystoreUnreachableError } from "../../lib/keystore/mod.ts";
 import { fixedContext, KEYS, missingTools, runOrThrow } from "./support.ts";
 
 const missing = await missingTools("secret-service", [

@@ -9,7 +9,6 @@ import { decodeKeys, encodeKeys, entryName } from "../../lib/keystore/codec.ts";
 import { addPasswordLine, quoteForSecurity } from "../../lib/keystore/keychain.ts";
 import {
   type BackendName,
-  BACKENDS,
   KeystoreError,
   KeystoreItemMissingError,
   KeystoreLockedError,
@@ -23,6 +22,7 @@ import {
   type ToolOutcome,
 } from "../../lib/keystore/run.ts";
 import { ExitCode, formatError } from "../../lib/core/errors.ts";
+import { BACKENDS } from "../../lib/keystore/backends.ts";
 import { fixedContext, KEYS } from "./support.ts";
 
 const context = fixedContext(
