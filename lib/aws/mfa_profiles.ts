@@ -9,13 +9,14 @@
 import { REFRESH_MARGIN_SECONDS } from "./limits.ts";
 import { targetOf } from "./profile_names.ts";
 import { readStoredSession, STORED_SESSION_KEYS } from "./shared_files.ts";
+import { KEYSTORE_KEY, keystoreOf } from "./keystore_setting.ts";
 import type { IniView } from "../ini/mod.ts";
 
 /** Under this much time left, a session is "expiring soon". */
 export const EXPIRING_SOON_MS = REFRESH_MARGIN_SECONDS * 1000;
 
 /** The keys the statuses read (for `loadIniView`). */
-export const STATUS_KEYS: readonly string[] = [...STORED_SESSION_KEYS, "mfa_serial"];
+export const STATUS_KEYS: readonly string[] = [...STORED_SESSION_KEYS, "mfa_serial", KEYSTORE_KEY];
 
 /** A source section and its target. */
 export interface MfaProfileRef {
@@ -44,6 +45,8 @@ export interface ProfileStatus extends MfaProfileRef {
   hasTarget: boolean;
   /** `mfa_serial` of the source section. */
   mfaSerial?: string;
+  /** The keystore holding the long-term keys (`awsmfa_keystore`); undefined: the file. */
+  keystore?: string;
   state: SessionState;
   expiration?: Date;
 }
@@ -98,6 +101,8 @@ function profileStatusIn(
     state,
   };
   if (expiration) status.expiration = expiration;
+  const keystore = hasSource ? keystoreOf(doc, ref.sourceSection) : undefined;
+  if (keystore !== undefined) status.keystore = keystore;
   return status;
 }
 

@@ -32,7 +32,9 @@ export const command: Command = {
   usage: "status [PROFILE] [--json]",
   description: `Shows every MFA profile (each [NAMEmfa] section of the credentials file and its
 [NAME]): the MFA device, whether the session is valid, expiring soon (under 15
-minutes left), expired or absent, and when it expires (relative and local time).
+minutes left), expired or absent, and when it expires (relative and local time);
+when a profile keeps its long-term keys in a keystore ('awsmfa keys store'), a KEYS
+column names it (credentials: in the file).
 Under each, the role profiles of the config file that draw on its session
 (role_arn with source_profile = NAME, or through another such profile).
 

@@ -95,7 +95,11 @@ export function formatStatusTable(
   const width = options.width ?? 80;
   const roles = options.roles;
   const anyRoles = statuses.some((status) => (roles?.get(status.profile)?.length ?? 0) > 0);
+  // The KEYS column only when a profile keeps its keys in a keystore.
+  const anyKeystore = statuses.some((status) => status.keystore !== undefined);
   const header = ["PROFILE", anyRoles ? "MFA DEVICE / ROLE" : "MFA DEVICE", "SESSION", "EXPIRES"];
+  if (anyKeystore) header.push("KEYS");
+  const columns = header.length;
   const today = formatLocalTime(new Date(options.now)).slice(0, 10);
   const expiries = new Map<number, string>();
   const widths = header.map((title) => title.length);
@@ -111,11 +115,15 @@ export function formatStatusTable(
       if (expiry === "") expiries.set(at, expiry = expiryCell(expiration, options.now, today));
     }
     const row = [status.profile, deviceLabel(status.mfaSerial), stateLabel(status.state), expiry];
-    const group = [row, ...roleRows(roles?.get(status.profile))];
+    if (anyKeystore) row.push(keysLabel(status.keystore));
+    const group = [
+      row,
+      ...roleRows(roles?.get(status.profile)).map((cells) => anyKeystore ? [...cells, ""] : cells),
+    ];
     states.push(status.state, ...group.slice(1).map(() => undefined));
     for (const cells of group) {
       if (!astral && SURROGATE.test(cells[0] + cells[1] + cells[2])) astral = true;
-      for (let column = 0; column < 4; column++) {
+      for (let column = 0; column < columns; column++) {
         if (cells[column].length > widths[column]) widths[column] = cells[column].length;
       }
     }
@@ -125,7 +133,7 @@ export function formatStatusTable(
   if (astral) {
     widths.fill(0);
     for (const row of [header, ...rows]) {
-      for (let column = 0; column < 4; column++) {
+      for (let column = 0; column < columns; column++) {
         widths[column] = Math.max(widths[column], chars(row[column]));
       }
     }
@@ -133,7 +141,13 @@ export function formatStatusTable(
   const gap = 2;
   const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1);
   // Shrink the device column, then the profile column, then the expiry, then the session, to fit.
-  const shrinking = [[1, Math.max(14, header[1].length)], [0, 12], [3, 12], [2, 13]] as const;
+  const shrinking: Array<readonly [number, number]> = [
+    [1, Math.max(14, header[1].length)],
+    [0, 12],
+    [3, 12],
+    [2, 13],
+    ...(anyKeystore ? [[4, 8] as const] : []),
+  ];
   for (const [column, minimum] of shrinking) {
     const excess = total() - width;
     if (excess <= 0) break;
@@ -141,14 +155,15 @@ export function formatStatusTable(
   }
   const line = (cells: string[], state?: SessionState) => {
     let text = "";
-    for (let column = 0; column < 3; column++) {
+    for (let column = 0; column < columns - 1; column++) {
       const cell = cells[column];
       const fitted = fit(cell, widths[column], chars);
       const padding = " ".repeat(widths[column] + gap - chars(fitted));
       const colour = column === 2 && state && options.colour ? STATE_COLOURS[state] : undefined;
       text += colour ? colour + fitted + "\x1b[0m" + padding : fitted + padding;
     }
-    return (text + fit(cells[3], widths[3], chars)).trimEnd();
+    const last = columns - 1;
+    return (text + fit(cells[last], widths[last], chars)).trimEnd();
   };
   const lines = [line(header)];
   for (let index = 0; index < rows.length; index++) lines.push(line(rows[index], states[index]));
@@ -164,6 +179,14 @@ function fit(text: string, width: number, chars: (text: string) => number): stri
   const head = Math.ceil((width - 1) / 2);
   const tail = width - 1 - head;
   return points.slice(0, head).join("") + "…" + (tail > 0 ? points.slice(-tail).join("") : "");
+}
+
+/**
+ * Where the long-term keys are, in the KEYS column: the keystore's name, or
+ * `credentials` for the credentials file.
+ */
+export function keysLabel(keystore: string | undefined): string {
+  return keystore ?? "credentials";
 }
 
 /** The one-line form for `status PROFILE`, e.g. `george: valid, expires in 11 h 58 min (…)`. */
@@ -206,6 +229,8 @@ export interface StatusJson {
   profile: string;
   sourceSection: string | null;
   mfaSerial: string | null;
+  /** The keystore holding the long-term keys (`awsmfa_keystore`); null: the credentials file. */
+  keystore: string | null;
   state: SessionState;
   /** RFC 3339 UTC, or null. */
   expiration: string | null;
@@ -228,6 +253,7 @@ export function statusJson(
     profile: status.profile,
     sourceSection: status.hasSource ? status.sourceSection : null,
     mfaSerial: status.mfaSerial ?? null,
+    keystore: status.keystore ?? null,
     state: status.state,
     expiration: expiration ? formatRfc3339(expiration) : null,
     expiresInSeconds: expiration ? Math.floor((expiration.getTime() - now) / 1000) : null,

@@ -105,6 +105,7 @@ Deno.test("formatStatusLine and statusJson", () => {
     profile: "george",
     sourceSection: "georgemfa",
     mfaSerial: "arn:aws:iam::123456789012:mfa/george",
+    keystore: null,
     state: "valid",
     expiration: "2026-11-30T20:00:00Z",
     expiresInSeconds: 43200,
@@ -198,4 +199,21 @@ Deno.test("statusJson: the roles drawn from the session", () => {
       durationSeconds: "3600",
     },
   ]);
+});
+
+Deno.test("formatStatusTable: a KEYS column only when a profile keeps its keys in a keystore", () => {
+  const expiration = new Date(NOW + 12 * 3600_000);
+  const plain = [status("george", { expiration }), status("jane", { expiration })];
+  assert.doesNotMatch(formatStatusTable(plain, { now: NOW }), /KEYS/);
+  const kept = [
+    status("george", { expiration, keystore: "secret-service" }),
+    status("jane", { expiration }),
+  ];
+  const table = formatStatusTable(kept, { now: NOW });
+  const lines = table.trimEnd().split("\n");
+  assert.match(lines[0], /^PROFILE +MFA DEVICE +SESSION +EXPIRES +KEYS$/);
+  assert.match(lines[1], /^george .* secret-service$/);
+  assert.match(lines[2], /^jane .* credentials$/);
+  for (const line of lines) assert.ok(line.length <= 80, `${line.length}: ${line}`);
+  assert.equal(statusJson(kept[0], NOW).keystore, "secret-service");
 });
