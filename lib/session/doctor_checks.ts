@@ -68,6 +68,29 @@ export function checkFile(
   }
 }
 
+/**
+ * The finding for a source section that keeps its keys in a keystore: ok
+ * when the keystore gave them (reachable, unlocked, the item there), else
+ * what it said, with the fix.
+ */
+export function checkKeystoreAnswer(
+  section: string,
+  backend: string,
+  answer: { keys: { accessKeyId: string } } | { error: AwsmfaError },
+): Finding {
+  if ("error" in answer) {
+    const { error } = answer;
+    return fix(
+      `[${section}] keeps its keys in the ${backend} keystore: ${error.message} ` +
+        firstLine(error.fix),
+    );
+  }
+  return ok(
+    `[${section}]: long-term keys ${shortKeyId(answer.keys.accessKeyId)} in the ${backend} ` +
+      "keystore (reachable, unlocked, the item is there).",
+  );
+}
+
 /** Whether a credentials file's mode lets other users read it. */
 export function checkPermissions(mode: number | null, path: string): Finding {
   if (mode === null) return note(`${path}: permissions not checked on this system.`);
@@ -109,6 +132,11 @@ export interface SourceCheckOptions {
   envRegion?: string;
   /** The region the config file gives the profile (or its source). */
   configRegion?: string;
+  /**
+   * What the keystore said, when the section keeps its keys in one
+   * (`awsmfa_keystore`): its finding, and the keys when it gave them.
+   */
+  keystore?: { finding: Finding; keys?: { accessKeyId: string; secretAccessKey: string } };
 }
 
 /** The result of {@link checkSourceSection}. */
@@ -151,12 +179,15 @@ export function checkSourceSection(
         `'awsmfa setup ${profile}'.`,
     )]
     : [];
+  const keystore = options.keystore;
+  if (keystore && !keystore.keys) return { findings: [keystore.finding, ...targetFinding] };
   let source: SourceProfile;
   try {
     source = readSourceProfile(doc, sourceSection, {
       path: options.path,
       target: profile,
       requireSerial: false,
+      keys: keystore?.keys,
     });
   } catch (error) {
     if (!(error instanceof AwsmfaError)) throw error;
@@ -164,6 +195,7 @@ export function checkSourceSection(
   }
   const serial = checkSerialOf(source, profile);
   const findings = [
+    ...(keystore ? [keystore.finding] : []),
     serial.finding,
     ...checkSourceSettings(source, { ...options, profile, serial: serial.serial }),
     ...targetFinding,

@@ -19,6 +19,7 @@ import {
   checkEnvironment,
   checkFile,
   checkKeysAnswer,
+  checkKeystoreAnswer,
   checkPermissions,
   checkRoleChain,
   checkSdkCompat,
@@ -26,7 +27,10 @@ import {
   type Finding,
   formatFindings,
   type SourceCheck,
+  type SourceCheckOptions,
 } from "../../session/doctor_checks.ts";
+import { keysFromKeystore } from "../../session/source_keys.ts";
+import { hasOwnLongTermKeys, keysInBothError, keystoreOf } from "../../aws/keystore_setting.ts";
 import { AwsmfaError, ExitCode, redactSecrets } from "../../core/errors.ts";
 import { listMfaDevices } from "../../aws/api/iam.ts";
 import { getConfigProfile, type IniDocument } from "../../ini/mod.ts";
@@ -38,7 +42,8 @@ export const command: Command = {
   usage: "doctor [PROFILE]",
   description: `Checks your setup and says what to fix, one line per finding: that both files parse
 (naming the line of the first problem), that each MFA profile's [NAMEmfa] has long-term
-keys and a well-formed mfa_serial (:mfa/, not :user/) whose partition matches the
+keys (or, with awsmfa_keystore, a keystore that is reachable, unlocked and holds
+them) and a well-formed mfa_serial (:mfa/, not :user/) whose partition matches the
 configured region, the credentials file's permissions, AWS variables in the
 environment that override profiles, this computer's clock against AWS's (from the
 Date header of an STS answer), and that the long-term keys are active (IAM
@@ -85,7 +90,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
   findings.push(...checkEnvironment((name) => context.env(name)));
 
   const checks = credentials.doc
-    ? checkMfaProfiles(credentials.doc, { profile, files, config: config.doc, context })
+    ? await checkMfaProfiles(credentials.doc, { profile, files, config: config.doc, context })
     : { checks: [], findings: [], managed: [] };
   findings.push(...checks.findings);
   for (const [file, doc] of [["credentials", credentials.doc], ["config", config.doc]] as const) {
@@ -125,14 +130,14 @@ interface ManagedSection {
  * Each MFA profile's sections, then the role profiles that draw on the
  * sessions; and those sections, for the check of what other SDKs read.
  */
-function checkMfaProfiles(
+async function checkMfaProfiles(
   doc: IniDocument,
   options: { profile?: string; files: AwsFiles; config?: IniDocument; context: Context },
-): {
+): Promise<{
   checks: Array<[MfaProfileRef, SourceCheck]>;
   findings: Finding[];
   managed: ManagedSection[];
-} {
+}> {
   const { profile, files, context } = options;
   const all = mfaProfiles(doc);
   const refs = profile !== undefined ? [{ profile, sourceSection: sourceSectionOf(profile) }] : all;
@@ -143,14 +148,18 @@ function checkMfaProfiles(
       text: `${files.credentials} has no MFA profile ([NAMEmfa] section): run 'awsmfa setup NAME'.`,
     });
   }
-  const checks = refs.map((ref): [MfaProfileRef, SourceCheck] => [
-    ref,
-    checkSourceSection(doc, ref, {
-      path: files.credentials,
-      envRegion: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
-      configRegion: configRegion(options.config, ref),
-    }),
-  ]);
+  const checks: Array<[MfaProfileRef, SourceCheck]> = [];
+  for (const ref of refs) {
+    checks.push([
+      ref,
+      checkSourceSection(doc, ref, {
+        path: files.credentials,
+        envRegion: context.env("AWS_REGION") ?? context.env("AWS_DEFAULT_REGION"),
+        configRegion: configRegion(options.config, ref),
+        keystore: await keystoreCheck(doc, ref.sourceSection, { files, context }),
+      }),
+    ]);
+  }
   for (const [, check] of checks) findings.push(...check.findings);
   const managed: ManagedSection[] = refs.flatMap((ref) => [
     { section: ref.profile, file: "credentials" as const },
@@ -168,6 +177,28 @@ function checkMfaProfiles(
     }
   }
   return { checks, findings, managed };
+}
+
+/**
+ * For a section that keeps its keys in a keystore: whether the keystore is
+ * reachable and unlocked and holds the item, with the keys when it does.
+ */
+async function keystoreCheck(
+  doc: IniDocument,
+  section: string,
+  options: { files: AwsFiles; context: Context },
+): Promise<SourceCheckOptions["keystore"]> {
+  const backend = keystoreOf(doc, section);
+  if (backend === undefined || !doc.sections().includes(section)) return undefined;
+  const path = options.files.credentials;
+  try {
+    if (hasOwnLongTermKeys(doc, section)) throw keysInBothError(section, backend, path);
+    const keys = await keysFromKeystore(backend, { section, path, context: options.context });
+    return { finding: checkKeystoreAnswer(section, backend, { keys }), keys };
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    return { finding: checkKeystoreAnswer(section, backend, { error }) };
+  }
 }
 
 /** Whether `chain` ends at `profile`'s session or at its long-term keys. */
