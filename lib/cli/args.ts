@@ -17,6 +17,11 @@ export interface FlagSpec {
   value?: string;
   /** One line for the help text; flags without one are not listed. */
   help?: string;
+  /**
+   * A string flag whose value may be left out: `--keystore` (then `true`)
+   * or `--keystore=NAME`; the next word is never taken as its value.
+   */
+  optionalValue?: boolean;
 }
 
 /** Flags by long name (without the leading dashes). */
@@ -108,6 +113,10 @@ export function parseArgs(
       flags[name] = true;
       continue;
     }
+    if (inline === undefined && spec.optionalValue) {
+      flags[name] = true;
+      continue;
+    }
     if (inline === undefined) {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith("-") && next !== "-")) {
@@ -162,7 +171,11 @@ export function formatFlags(specs: FlagSpecs): string {
     .filter(([, spec]) => spec.help)
     .map(([name, spec]) => {
       const short = spec.short ? `-${spec.short}, ` : "    ";
-      const value = spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : "";
+      const value = spec.type === "boolean"
+        ? ""
+        : spec.optionalValue
+        ? `[=${spec.value ?? "VALUE"}]`
+        : ` ${spec.value ?? "VALUE"}`;
       return [`  ${short}--${name}${value}`, spec.help!] as const;
     });
   const width = Math.max(0, ...rows.map(([left]) => left.length)) + 2;

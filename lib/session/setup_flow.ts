@@ -17,6 +17,15 @@ import { type RefreshOutcome, refreshSession } from "./refresh.ts";
 import { checkSerialFlag, findMfaDevice } from "./mfa_discovery.ts";
 import { readFileIfExists } from "../files/safe_file.ts";
 import {
+  hasOwnLongTermKeys,
+  keysInBothError,
+  keystoreOf,
+  type LongTermKeyPair,
+} from "../aws/keystore_setting.ts";
+import { openTerminal } from "../terminal/terminal.ts";
+import { keysFromKeystore, openKeystore } from "./source_keys.ts";
+import { storeKeys, usableKeystore } from "./keystore_keys.ts";
+import {
   editForSetup,
   type MoveOutcome,
   type SetupPlan,
@@ -45,6 +54,11 @@ export interface SetupResult {
   serial: string;
   /** Whether `mfa_serial` was written (it was missing or another device was chosen). */
   serialSaved: boolean;
+  /**
+   * The keystore holding the long-term keys, if one does: `moved` when setup
+   * put them there (`--keystore`, or yes at the question), else they were.
+   */
+  keystore?: { backend: string; moved: boolean };
 }
 
 /** `awsmfa setup`'s request: the setup, and the login's code flags. */
@@ -53,6 +67,12 @@ export interface SetupAndLoginRequest extends SetupRequest {
   code?: string;
   /** `--code-command` for the login. */
   codeCommand?: string;
+  /**
+   * `--keystore[=NAME]`: move the keys into a keystore (`true`: the default
+   * one) after the setup. Undefined: asked at a terminal when the OS's
+   * keystore (or AWSMFA_KEYSTORE's) answers; never without a terminal.
+   */
+  keystore?: string | true;
 }
 
 /**
@@ -75,7 +95,26 @@ export async function setUpAndLogIn(
     commandTimeout: context.env("AWSMFA_CODE_TIMEOUT"),
   });
   const files = locateFiles(context);
-  options.onSetUp(await setUpMfa(request, { files, context }), files);
+  // A keystore asked for must answer before anything is written.
+  const named = request.keystore === undefined
+    ? undefined
+    : await usableKeystore(request.keystore === true ? undefined : request.keystore, context);
+  const done = await setUpMfa(request, { files, context });
+  if (done.keystore === undefined) {
+    const backend = named?.name ?? await offerKeystore(request, context);
+    if (backend !== undefined) {
+      await storeKeys({ profile: request.profile, backend }, context).catch((error) => {
+        if (!(error instanceof AwsmfaError) || error instanceof CancelledError) throw error;
+        throw new SetupNotDoneError(
+          error,
+          `The setup is saved; [${request.sourceSection}] keeps the long-term keys ('awsmfa ` +
+            `keys store ${request.profile}' moves them once the keystore works).`,
+        );
+      });
+      done.keystore = { backend, moved: true };
+    }
+  }
+  options.onSetUp(done, files);
   return await refreshSession({
     profile: request.profile,
     sourceSection: request.sourceSection,
@@ -95,10 +134,10 @@ export async function setUpMfa(
   options: { files: AwsFiles; context: Context },
 ): Promise<SetupResult> {
   const path = options.files.credentials;
-  let plan: SetupPlan | undefined;
+  let plan: FlowPlan | undefined;
   try {
     if (request.serial !== undefined) checkSerialFlag(request.serial);
-    plan = readPlan(await readFileIfExists(path), request, path);
+    plan = await readPlan(await readFileIfExists(path), request, options);
     const known = plan.source.mfaSerial;
     const serial = request.serial === undefined && known !== undefined
       ? known
@@ -118,21 +157,85 @@ export async function setUpMfa(
     const needsWrite = plan.move.kind === "moved" || settings.serial !== undefined ||
       settings.durationSeconds !== undefined;
     const move = needsWrite ? await writeSetup(plan, settings, request, options) : plan.move;
-    return { move, serial, serialSaved: settings.serial !== undefined };
+    const result: SetupResult = { move, serial, serialSaved: settings.serial !== undefined };
+    if (plan.keystore) result.keystore = { backend: plan.keystore.backend, moved: false };
+    return result;
   } catch (error) {
     throw nothingChanged(error, path, plan);
   }
 }
 
-/** The plan for the file's `bytes`: where the keys are and what the source section holds. */
-function readPlan(bytes: Uint8Array | null, request: SetupRequest, path: string): SetupPlan {
+/** Setup's plan, and the keystore the source section keeps its keys in, if any. */
+type FlowPlan = SetupPlan & { keystore?: { backend: string; keys: LongTermKeyPair } };
+
+/**
+ * The plan for the file's `bytes`: where the keys are (the keystore's, when
+ * the source section names one) and what the source section holds.
+ */
+async function readPlan(
+  bytes: Uint8Array | null,
+  request: SetupRequest,
+  options: { files: AwsFiles; context: Context },
+): Promise<FlowPlan> {
+  const path = options.files.credentials;
   if (bytes === null) {
     throw new ConfigError(`There is no credentials file at ${path}.`, {
       fix: `Put your IAM user's access key in [${request.profile}] ('aws configure ` +
         `--profile ${request.profile}'), then run 'awsmfa setup ${request.profile}' again.`,
     });
   }
-  return editForSetup(loadIni(bytes, path), { ...request, path });
+  const doc = loadIni(bytes, path);
+  const backend = keystoreOf(doc, request.sourceSection);
+  if (backend === undefined || !doc.sections().includes(request.sourceSection)) {
+    return editForSetup(doc, { ...request, path });
+  }
+  if (hasOwnLongTermKeys(doc, request.sourceSection)) {
+    throw keysInBothError(request.sourceSection, backend, path);
+  }
+  const keys = await keysFromKeystore(backend, {
+    section: request.sourceSection,
+    path,
+    context: options.context,
+  });
+  return { ...editForSetup(doc, { ...request, path, keys }), keystore: { backend, keys } };
+}
+
+/**
+ * At a terminal, when the keys are in the file and the keystore
+ * AWSMFA_KEYSTORE names (else the OS's own) answers: asks whether to move
+ * them there, and resolves to its name on yes. Never asks without a terminal.
+ */
+async function offerKeystore(
+  request: SetupRequest,
+  context: Context,
+): Promise<string | undefined> {
+  const name = context.env("AWSMFA_KEYSTORE") ??
+    (await import("../keystore/mod.ts")).nativeBackend(Deno.build.os);
+  const terminal = await openTerminal(context);
+  if (terminal === undefined) return undefined;
+  try {
+    const keystore = await openKeystore(name, context);
+    if (!(await keystore.available()).ok) return undefined;
+    const { chooseFromMenu } = await import("../terminal/menu_terminal.ts");
+    const choice = await chooseFromMenu(
+      terminal,
+      `Keep the long-term keys of ${request.profile} in the ${keystore.name} keystore ` +
+        "instead of the credentials file?",
+      [
+        { label: `Yes: move them into the ${keystore.name} keystore` },
+        { label: `No: keep them in [${request.sourceSection}]` },
+      ],
+    );
+    return choice === 0 ? keystore.name : undefined;
+  } catch (error) {
+    if (!(error instanceof CancelledError)) throw error;
+    throw new CancelledError(
+      `Cancelled; setup is saved and [${request.sourceSection}] keeps the long-term keys ` +
+        `('awsmfa keys store ${request.profile}' moves them later).`,
+    );
+  } finally {
+    terminal.close();
+  }
 }
 
 /**
@@ -140,7 +243,7 @@ function readPlan(bytes: Uint8Array | null, request: SetupRequest, path: string)
  * or `mfa_serial` differ from what discovery used, edits, replaces once.
  */
 async function writeSetup(
-  plan: SetupPlan,
+  plan: FlowPlan,
   settings: SetupSettings,
   request: SetupRequest,
   options: { files: AwsFiles; context: Context },
@@ -148,7 +251,13 @@ async function writeSetup(
   const path = options.files.credentials;
   return await withLockedCredentials(path, async (file) => {
     const doc = await file.load();
-    const current = file.exists ? editForSetup(doc, { ...request, path }, settings) : undefined;
+    // The keystore's keys while the section still names that keystore.
+    const keys = plan.keystore && keystoreOf(doc, request.sourceSection) === plan.keystore.backend
+      ? plan.keystore.keys
+      : undefined;
+    const current = file.exists
+      ? editForSetup(doc, { ...request, path, keys }, settings)
+      : undefined;
     if (
       current === undefined ||
       current.source.accessKeyId !== plan.source.accessKeyId ||

@@ -20,6 +20,15 @@ import { shortKeyId } from "../aws/access_keys.ts";
 /** The keys that belong to the source section, moved when `[george]` holds them. */
 export const MOVED_KEYS = ["aws_access_key_id", "aws_secret_access_key", "mfa_serial"] as const;
 
+/** The sections setup works on, and the source's keys when a keystore holds them. */
+export interface SetupSections {
+  profile: string;
+  sourceSection: string;
+  path: string;
+  /** The source section's keys, read from the keystore its `awsmfa_keystore` names. */
+  keys?: { accessKeyId: string; secretAccessKey: string };
+}
+
 /** What the move did. */
 export type MoveOutcome =
   /** The keys were moved (`accessKeyId` is the key moved). */
@@ -35,18 +44,19 @@ export type MoveOutcome =
  */
 export function moveLongTermKeys(
   doc: IniDocument,
-  sections: { profile: string; sourceSection: string; path: string },
+  sections: SetupSections,
 ): MoveOutcome {
-  const { profile, sourceSection, path } = sections;
+  const { profile, sourceSection, path, keys } = sections;
   const text = (section: string, key: string) => {
     const value = doc.get(section, key);
     return typeof value === "string" && value !== "" ? value : undefined;
   };
   const target = readStoredSession(doc, profile);
-  const sourceKey = text(sourceSection, "aws_access_key_id");
+  const sourceKey = keys?.accessKeyId ?? text(sourceSection, "aws_access_key_id");
+  const sourceSecret = keys?.secretAccessKey ?? text(sourceSection, "aws_secret_access_key");
   if (target.kind !== "long-term") {
     if (sourceKey) {
-      readSourceProfile(doc, sourceSection, { path, target: profile, requireSerial: false });
+      readSourceProfile(doc, sourceSection, { path, target: profile, requireSerial: false, keys });
       return { kind: "already", accessKeyId: sourceKey };
     }
     throw new ConfigError(
@@ -72,7 +82,7 @@ export function moveLongTermKeys(
   if (sourceKey) {
     if (
       sourceKey !== target.accessKeyId ||
-      text(sourceSection, "aws_secret_access_key") !== targetSecret
+      sourceSecret !== targetSecret
     ) {
       throw new ConfigError(
         `[${sourceSection}] already holds other long-term keys (${shortKeyId(sourceKey)}) than ` +
@@ -88,11 +98,13 @@ export function moveLongTermKeys(
   for (const key of MOVED_KEYS) {
     const value = text(profile, key);
     if (value === undefined) continue;
-    if (key !== "mfa_serial" || !text(sourceSection, key)) doc.set(sourceSection, key, value);
+    // Keys kept in a keystore stay there: the copy in [profile] only goes.
+    const keep = key === "mfa_serial" ? !text(sourceSection, key) : keys === undefined;
+    if (keep) doc.set(sourceSection, key, value);
     doc.delete(profile, key);
     moved.push(key);
   }
-  readSourceProfile(doc, sourceSection, { path, target: profile, requireSerial: false });
+  readSourceProfile(doc, sourceSection, { path, target: profile, requireSerial: false, keys });
   return { kind: "moved", accessKeyId: target.accessKeyId, movedKeys: moved };
 }
 
@@ -124,15 +136,16 @@ export interface SetupPlan {
  */
 export function editForSetup(
   doc: IniDocument,
-  sections: { profile: string; sourceSection: string; path: string },
+  sections: SetupSections,
   settings: SetupSettings = {},
 ): SetupPlan {
-  const { profile, sourceSection, path } = sections;
+  const { profile, sourceSection, path, keys } = sections;
   const move = moveLongTermKeys(doc, sections);
   const source = readSourceProfile(doc, sourceSection, {
     path,
     target: profile,
     requireSerial: false,
+    keys,
   });
   if (settings.serial !== undefined) doc.set(sourceSection, "mfa_serial", settings.serial);
   if (settings.durationSeconds !== undefined) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseArgs } from "../../lib/cli/args.ts";
+import { formatFlags, parseArgs } from "../../lib/cli/args.ts";
 import { UsageError } from "../../lib/core/errors.ts";
 
 const specs = {
@@ -61,4 +61,18 @@ Deno.test("args: words after -- are positionals, flags or not, unless the comman
   const exec = parseArgs(["george", "--", "aws", "--x"], specs, { rest: true });
   assert.deepEqual(exec.positionals, ["george"]);
   assert.deepEqual(exec.rest, ["aws", "--x"]);
+});
+
+Deno.test("parseArgs: a flag whose value may be left out never takes the next word", () => {
+  const specs = {
+    keystore: { type: "string", value: "NAME", optionalValue: true, help: "x" },
+  } as const;
+  assert.deepEqual(parseArgs(["--keystore", "george"], specs).flags, { keystore: true });
+  assert.deepEqual(parseArgs(["george"], specs).positionals, ["george"]);
+  assert.deepEqual(parseArgs(["--keystore=pass", "george"], specs), {
+    flags: { keystore: "pass" },
+    positionals: ["george"],
+    rest: undefined,
+  });
+  assert.match(formatFlags(specs), /--keystore\[=NAME\] +x/);
 });

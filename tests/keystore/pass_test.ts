@@ -7,50 +7,15 @@ import assert from "node:assert/strict";
 import { BACKENDS } from "../../lib/keystore/backends.ts";
 import { KeystoreLockedError, KeystoreUnreachableError } from "../../lib/keystore/mod.ts";
 import { fixedContext, KEYS, missingTools, runOrThrow } from "./support.ts";
+import { withPassStore } from "./harness.ts";
 
 const missing = await missingTools("pass", ["pass", "gpg", "gpgconf"]);
-
-/** A temporary home with GNUPGHOME and a store initialised for a new key made with `passphrase`. */
-async function withStore(
-  passphrase: string,
-  fn: (env: Record<string, string>) => Promise<void>,
-): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "awsmfa-pass-" });
-  const env = {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    HOME: root,
-    GNUPGHOME: `${root}/gnupg`,
-    PASSWORD_STORE_DIR: `${root}/store`,
-  };
-  await Deno.mkdir(env.GNUPGHOME, { mode: 0o700 });
-  try {
-    await runOrThrow(env, "gpg", [
-      "--batch",
-      "--pinentry-mode",
-      "loopback",
-      "--passphrase",
-      passphrase,
-      "--quick-gen-key",
-      "awsmfa-test@example.invalid",
-      "default",
-      "default",
-      "never",
-    ]);
-    const listing = await runOrThrow(env, "gpg", ["--list-keys", "--with-colons"]);
-    const fingerprint = listing.split("\n").find((line) => line.startsWith("fpr:"))!.split(":")[9];
-    await runOrThrow(env, "pass", ["init", fingerprint]);
-    await fn(env);
-  } finally {
-    await runOrThrow(env, "gpgconf", ["--kill", "all"]).catch(() => {});
-    await Deno.remove(root, { recursive: true });
-  }
-}
 
 Deno.test({
   name: "pass: set, get, replace and delete with real pass and GPG, any profile name",
   ignore: missing.length > 0,
   async fn() {
-    await withStore("", async (env) => {
+    await withPassStore("", async (env) => {
       const store = BACKENDS.pass({ context: fixedContext(env), timeoutMs: 30_000 });
       assert.deepEqual(await store.available(), { ok: true });
       assert.equal(await store.get("george"), undefined);
@@ -82,7 +47,7 @@ Deno.test({
   name: "pass: an entry GPG cannot decrypt (a key with a passphrase, no prompt) is 'locked'",
   ignore: missing.length > 0,
   async fn() {
-    await withStore("throwaway passphrase", async (env) => {
+    await withPassStore("throwaway passphrase", async (env) => {
       const store = BACKENDS.pass({ context: fixedContext(env), timeoutMs: 30_000 });
       await store.set("george", KEYS); // encrypting needs only the public key
       await runOrThrow(env, "gpgconf", ["--kill", "gpg-agent"]); // forget any cached passphrase

@@ -19,7 +19,7 @@ import { describeOutcome } from "../output/outcome.ts";
 
 /** The setup command. */
 export const command: Command = {
-  usage: "setup PROFILE [--serial ARN] [--duration TIME] [flags]",
+  usage: "setup PROFILE [--serial ARN] [--duration TIME] [--keystore[=NAME]] [flags]",
   description: `Sets PROFILE up for MFA sessions, for a user whose long-term keys are in [PROFILE]:
 
   1. finds your MFA device with iam:ListMFADevices (allowed without MFA by the
@@ -29,7 +29,9 @@ export const command: Command = {
      [PROFILE] into [PROFILEmfa] and saves mfa_serial (and duration_seconds with
      --duration) there, in one safe write: comments and other keys stay where
      they are. When a step up to here fails, the file is not changed at all;
-  3. logs in, asking for the code, and writes the session into [PROFILE].
+  3. with --keystore, moves the keys from [PROFILEmfa] into a keystore as 'awsmfa
+     keys store' does (at a terminal it asks, when your OS's keystore answers);
+  4. logs in, asking for the code, and writes the session into [PROFILE].
 
 Running it again is safe: steps already done are skipped.`,
   flags: {
@@ -45,6 +47,12 @@ Running it again is safe: steps already done are skipped.`,
       help: "Session length to save as duration_seconds: seconds or 12h, 90m",
     },
     region: { type: "string", value: "REGION", help: "The region (default: from the profile)" },
+    keystore: {
+      type: "string",
+      value: "NAME",
+      optionalValue: true,
+      help: "Then move the keys into a keystore (default: your OS's, else file)",
+    },
     code: {
       type: "string",
       short: "c",
@@ -61,6 +69,7 @@ Running it again is safe: steps already done are skipped.`,
     "awsmfa setup george                    # move the keys, find the device, log in",
     "awsmfa setup george --serial arn:aws:iam::123456789012:mfa/george-phone",
     "awsmfa setup george --duration 8h      # sessions of 8 hours from now on",
+    "awsmfa setup george --keystore         # keys into your OS's keystore, not the file",
     "awsmfa setup george --code-command 'ykman oath accounts code --single aws'",
   ],
   run,
@@ -68,6 +77,7 @@ Running it again is safe: steps already done are skipped.`,
 
 async function run(args: ParsedArgs, context: Context): Promise<number> {
   const flags = args.flags as Record<string, string | undefined>;
+  const keystore = args.flags.keystore as string | true | undefined;
   if (args.positionals.length !== 1) {
     throw new UsageError(
       args.positionals.length === 0
@@ -92,6 +102,7 @@ async function run(args: ParsedArgs, context: Context): Promise<number> {
     regionFlag: flags.region,
     code: flags.code,
     codeCommand: flags["code-command"],
+    keystore,
   };
   const outcome = await setUpAndLogIn(request, {
     context,
@@ -111,9 +122,16 @@ function describeSetup(
 ): string {
   const { profile, sourceSection, durationSeconds } = request;
   const key = shortKeyId(done.move.accessKeyId);
-  const keys = done.move.kind === "moved"
+  const kept = done.keystore;
+  let keys = done.move.kind === "moved"
     ? `Moved the long-term keys (${key}) from [${profile}] into [${sourceSection}] in ${path}.\n`
+    : kept && !kept.moved
+    ? `[${sourceSection}] keeps the long-term keys (${key}) in the ${kept.backend} keystore.\n`
     : `[${sourceSection}] holds the long-term keys (${key}).\n`;
+  if (kept?.moved) {
+    keys += `Moved them into the ${kept.backend} keystore; [${sourceSection}] now has ` +
+      `awsmfa_keystore = ${kept.backend}.\n`;
+  }
   if (!done.serialSaved && durationSeconds === undefined) {
     return keys + `MFA device ${done.serial} (mfa_serial in [${sourceSection}]).\n`;
   }

@@ -65,7 +65,8 @@ export function completionCommand(
       name: flag,
       short: spec.short,
       help: spec.help,
-      value: spec.type === "boolean" ? undefined : flagValues(flag, usage),
+      // A value that may be left out is never the next word: complete the flag alone.
+      value: spec.type === "boolean" || spec.optionalValue ? undefined : flagValues(flag, usage),
     }));
   const words = usage.replace(/(?<=^|[\s[])--?[\w-]+(?: [^\s\]]+)?\]?/g, " ").split(/\s+/)
     .map((word) => word.replace(/[[\]]/g, ""))
