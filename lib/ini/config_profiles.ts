@@ -7,7 +7,7 @@
  */
 
 import type { IniDocument } from "./document.ts";
-import type { IniValue } from "./scan.ts";
+import type { IniValue } from "./scan_model.ts";
 import { shlexQuote, shlexSplit } from "./shlex.ts";
 
 /**

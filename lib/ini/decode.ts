@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { IniProblem } from "./scan.ts";
+import type { IniProblem } from "./scan_model.ts";
 
 // The replacing decoder is about twice as fast as the fatal one: a text without U+FFFD was
 // valid UTF-8 (each invalid sequence becomes one); one with it is decoded again, strictly.

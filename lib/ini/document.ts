@@ -20,9 +20,9 @@ import {
   keyName,
   keyValue,
   listedSections,
-  scanIni,
   sectionName,
-} from "./scan.ts";
+} from "./scan_model.ts";
+import { scanIni } from "./scan.ts";
 import { INI_ERRORS, type IniErrors } from "./errors.ts";
 
 /** The reference parser's view of a file: section → key → value (or sub-section). */

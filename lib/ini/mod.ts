@@ -19,7 +19,7 @@ export {
   IniFormatError,
   IniValueError,
 } from "./errors.ts";
-export type { IniProblem, IniValue } from "./scan.ts";
+export type { IniProblem, IniValue } from "./scan_model.ts";
 export { decodeIniBytes } from "./decode.ts";
 export { configProfiles, configProfileSection, getConfigProfile } from "./config_profiles.ts";
 export { type IniView, QuickIni, quickScanIni, type QuickScanOptions } from "./quick_scan.ts";

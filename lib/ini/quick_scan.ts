@@ -17,7 +17,7 @@
  * @module
  */
 
-import { define, type IniValue } from "./scan.ts";
+import { define, type IniValue } from "./scan_model.ts";
 
 /** What a read-only command needs of a file: botocore's sections and values. */
 export interface IniView {
