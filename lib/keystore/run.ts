@@ -4,9 +4,12 @@
  * ours without the variables that hold secrets), a time limit after which the
  * tool is killed, and a cap on what is read from its output.
  *
- * A small runner of its own: it kills the tool, not a process group. When
- * lib/terminal/child.ts (process-group time-outs) lands, this should become a thin use
- * of it.
+ * Why not lib/terminal/child.ts, which runs code commands: that one starts
+ * its command in a session of its own (no controlling terminal) so that it
+ * can stop the whole process group. A keystore tool must keep the terminal:
+ * `pass` runs gpg, whose pinentry may ask for the key's passphrase there. So
+ * this runner kills the tool itself on a time-out, and a helper it started
+ * (a gpg-agent) is left to its own life, as gpg means it to be.
  *
  * @module
  */
