@@ -6,10 +6,26 @@
  * @module
  */
 
-import { hasOuterSpace, hasSpace, isSpace, loneSurrogateIndex, pyLower } from "./chars.ts";
+import { pyLower } from "./chars.ts";
+import { planSetAll } from "./edit_batch.ts";
+import {
+  blockReplacement,
+  checkKey,
+  checkSectionName,
+  checkValue,
+  keyInsertion,
+  keyLine,
+  latentError,
+  newSectionText,
+  prevailingStyle,
+  replacementLine,
+  sectionOfKey,
+  type Splice,
+} from "./edit_lines.ts";
+import { INI_ERRORS, type IniErrors } from "./errors.ts";
+import { scanIni } from "./scan.ts";
 import {
   BLANK,
-  COMMENT,
   define,
   findKey,
   findSection,
@@ -22,8 +38,6 @@ import {
   listedSections,
   sectionName,
 } from "./scan_model.ts";
-import { scanIni } from "./scan.ts";
-import { INI_ERRORS, type IniErrors } from "./errors.ts";
 
 /** The reference parser's view of a file: section → key → value (or sub-section). */
 export type IniRecord = Record<string, Record<string, IniValue>>;
@@ -158,27 +172,62 @@ export class IniDocument {
       checkSectionName(section, this.#errors);
       const latent = scan.latentDefaults.find((k) => keyName(scan, k) !== name);
       if (latent !== undefined) throw latentError(scan, section, latent, this.#errors);
-      this.#splice(text.length, text.length, newSectionText(text, scan, section, key, value));
+      const line = keyLine("", key, prevailingStyle(scan, 0, scan.keyCount), value);
+      this.#apply([{
+        from: text.length,
+        to: text.length,
+        text: newSectionText(scan, section, line),
+      }]);
       return true;
     }
     const entry = lookup(scan, section, name, false);
     if (entry === -1) {
-      this.#insertKey(scan, occurrence, key, value);
+      this.#apply([keyInsertion(scan, occurrence, key, value)]);
       return true;
     }
     const first = scan.keyLine[entry];
     const line = replacementLine(scan, entry, key, value);
     if (line === undefined) {
       // Moved to the end of its section, at column 0.
-      this.#replaceBlock(scan, entry, undefined);
-      this.#insertKey(this.#index(), sectionOfKey(scan, entry), key, value);
+      this.#apply([blockReplacement(scan, entry, undefined)]);
+      this.#apply([keyInsertion(this.#index(), sectionOfKey(scan, entry), key, value)]);
       return true;
     }
     if (
       first === scan.keyEnd[entry] &&
       text.slice(scan.starts[first], keyLineParts(scan, first).valueEnd) === line
     ) return false;
-    this.#replaceBlock(scan, entry, line);
+    this.#apply([blockReplacement(scan, entry, line)]);
+    return true;
+  }
+
+  /**
+   * Sets each key in `section` to its value, as {@link IniDocument.set}
+   * would one after another, byte for byte, but in one edit: the text is
+   * copied and indexed once, not once per key (a difference on a large
+   * file). Every key and value is checked before anything changes.
+   *
+   * @param entries the keys and values, in the order `set` would set them.
+   * @returns whether the text changed.
+   * @throws {IniValueError} (or its `errors.value`) for a key or value (or the
+   *   name of a section to create) that botocore could not read back as written.
+   * @throws {IniFormatError} (or its `errors.format`) if the file has problems.
+   */
+  setAll(section: string, entries: Iterable<readonly [string, string]>): boolean {
+    const list = [...entries];
+    for (const [key, value] of list) {
+      checkKey(key, this.#errors);
+      checkValue(value, this.#errors);
+    }
+    if (list.length === 0) return false;
+    const plan = planSetAll(this.#editable(), section, { entries: list, errors: this.#errors });
+    if (plan === undefined) {
+      let changed = false;
+      for (const [key, value] of list) changed = this.set(section, key, value) || changed;
+      return changed;
+    }
+    if (plan.length === 0) return false;
+    this.#apply(plan);
     return true;
   }
 
@@ -200,7 +249,7 @@ export class IniDocument {
     if (latent !== undefined && section !== DEFAULT_SECTION) {
       throw latentError(scan, section, latent, this.#errors);
     }
-    this.#replaceBlock(scan, entry, undefined);
+    this.#apply([blockReplacement(scan, entry, undefined)]);
     return true;
   }
 
@@ -268,50 +317,17 @@ export class IniDocument {
     return scan;
   }
 
-  #splice(from: number, to: number, insert: string): void {
-    this.#text = this.#text.slice(0, from) + insert + this.#text.slice(to);
-    this.#scan = undefined;
-  }
-
-  #insertKey(scan: IniScan, section: number, key: string, value: string): void {
-    const hasKeys = scan.secKeyEnd[section] > scan.secKeyStart[section];
-    const afterLine = hasKeys ? scan.keyEnd[scan.secKeyEnd[section] - 1] : scan.secLine[section];
-    const style = hasKeys
-      ? prevailingStyle(scan, scan.secKeyStart[section], scan.secKeyEnd[section])
-      : prevailingStyle(scan, 0, scan.keyCount);
-    // Column 0 is never more indented than the key line before it (so it
-    // does not continue that value); an indented header after it would
-    // continue the new value, so the line takes that header's indentation.
-    const line = keyLine(nextIndent(scan, afterLine), key, style, value);
-    const eolEnd = scan.starts[afterLine + 1];
-    if (scan.ends[afterLine] < eolEnd) this.#splice(eolEnd, eolEnd, line + scan.eol);
-    else this.#splice(eolEnd, eolEnd, scan.eol + line);
-  }
-
-  /**
-   * Replaces key `entry`'s lines with `line` (or nothing), keeping the
-   * comment lines among them: botocore skips those, while the blank and
-   * continuation lines are the value's. Each kept line keeps its line
-   * ending, but the last takes the block's.
-   */
-  #replaceBlock(scan: IniScan, entry: number, line: string | undefined): void {
-    const text = scan.text;
-    const first = scan.keyLine[entry];
-    const last = scan.keyEnd[entry];
-    const lines: number[] = [];
-    for (let l = first + 1; l < last; l++) if (scan.kinds[l] === COMMENT) lines.push(l);
+  /** Applies `splices` (in text order, none overlapping) in one new text; the scan goes. */
+  #apply(splices: readonly Splice[]): void {
+    const text = this.#text;
     let out = "";
-    let eol = "";
-    if (line !== undefined) {
-      out = line;
-      eol = text.slice(scan.ends[first], scan.starts[first + 1]);
+    let at = 0;
+    for (const s of splices) {
+      out += text.slice(at, s.from) + s.text;
+      at = s.to;
     }
-    for (const l of lines) {
-      out += eol + text.slice(scan.starts[l], scan.ends[l]);
-      eol = text.slice(scan.ends[l], scan.starts[l + 1]);
-    }
-    if (out !== "") out += text.slice(scan.ends[last], scan.starts[last + 1]);
-    this.#splice(scan.starts[first], scan.starts[last + 1], out);
+    this.#text = out + text.slice(at);
+    this.#scan = undefined;
   }
 
   #problemsError(problems: readonly IniProblem[]): Error {
@@ -367,206 +383,4 @@ function buildRecord(scan: IniScan): IniRecord {
     define(record, sectionName(scan, s), sectionValues(scan, s, defaults));
   }
   return record;
-}
-
-function indentOf(scan: IniScan, line: number): string {
-  const text = scan.text;
-  const start = scan.starts[line];
-  let i = start;
-  while (i < scan.ends[line] && isSpace(text.charCodeAt(i))) i++;
-  return text.slice(start, i);
-}
-
-/**
- * The line that replaces key `entry`'s block in place, or `undefined` if the
- * key must move to the end of its section: it is indented, and so is the
- * line after its block, which column 0 would make a continuation of it.
- * Where an indented header follows the section (no line of the section can
- * then be at column 0), the line keeps its indentation.
- */
-function replacementLine(
-  scan: IniScan,
-  entry: number,
-  key: string,
-  value: string,
-): string | undefined {
-  const text = scan.text;
-  const first = scan.keyLine[entry];
-  let indent = "";
-  const own = indentOf(scan, first);
-  if (own !== "" && nextIndent(scan, scan.keyEnd[entry]) !== "") {
-    const section = sectionOfKey(scan, entry);
-    if (nextIndent(scan, scan.keyEnd[scan.secKeyEnd[section] - 1]) === "") return undefined;
-    indent = own;
-  }
-  const p = keyLineParts(scan, first);
-  const style: KeyStyle = {
-    before: plainSpace(text.slice(p.keyEnd, p.sep), ""),
-    after: p.valueStart < p.valueEnd
-      ? plainSpace(text.slice(p.sep + 1, p.valueStart), " ")
-      : p.keyEnd < p.sep
-      ? " "
-      : "",
-  };
-  return keyLine(indent, key, style, value);
-}
-
-/** The indentation of the first line after `line` that is not blank or a comment ("" if none). */
-function nextIndent(scan: IniScan, line: number): string {
-  let next = line + 1;
-  while (next < scan.lineCount && (scan.kinds[next] === BLANK || scan.kinds[next] === COMMENT)) {
-    next++;
-  }
-  return next < scan.lineCount ? indentOf(scan, next) : "";
-}
-
-/** The header occurrence that key `key` belongs to. */
-function sectionOfKey(scan: IniScan, key: number): number {
-  let lo = 0;
-  let hi = scan.sectionCount - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (scan.secKeyStart[mid] <= key) lo = mid;
-    else hi = mid - 1;
-  }
-  // Sections without keys share their secKeyStart with the next one.
-  while (lo > 0 && scan.secKeyEnd[lo] <= key) lo--;
-  return lo;
-}
-
-/** The spacing around a key line's separator. */
-interface KeyStyle {
-  before: string;
-  after: string;
-}
-
-function keyLine(indent: string, key: string, style: KeyStyle, value: string): string {
-  return indent + key + style.before + "=" + (value === "" ? "" : style.after) + value;
-}
-
-/** `space` if it is spaces and tabs only (every parser's whitespace), else `instead`. */
-function plainSpace(space: string, instead: string): string {
-  return /^[ \t]*$/.test(space) ? space : instead;
-}
-
-/** The most common spacing around the separator in keys `fromKey` to `toKey` (the later one on a tie). */
-function prevailingStyle(scan: IniScan, fromKey: number, toKey: number): KeyStyle {
-  const text = scan.text;
-  const counts = new Map<string, { count: number; last: number; style: KeyStyle }>();
-  let seen = 0;
-  // The first 1000 keys are a fair sample.
-  for (let key = fromKey; key < toKey && seen < 1000; key++, seen++) {
-    const line = scan.keyLine[key];
-    const p = keyLineParts(scan, line);
-    const before = plainSpace(text.slice(p.keyEnd, p.sep), "");
-    const style: KeyStyle = {
-      before,
-      after: p.valueStart < p.valueEnd
-        ? plainSpace(text.slice(p.sep + 1, p.valueStart), " ")
-        : before === ""
-        ? ""
-        : " ",
-    };
-    const id = `${style.before}\0${style.after}`;
-    const entry = counts.get(id);
-    if (entry === undefined) counts.set(id, { count: 1, last: seen, style });
-    else {
-      entry.count++;
-      entry.last = seen;
-    }
-  }
-  let best: { count: number; last: number; style: KeyStyle } | undefined;
-  for (const entry of counts.values()) {
-    if (
-      best === undefined || entry.count > best.count ||
-      (entry.count === best.count && entry.last > best.last)
-    ) best = entry;
-  }
-  return best?.style ?? { before: " ", after: " " };
-}
-
-function newSectionText(
-  text: string,
-  scan: IniScan,
-  section: string,
-  key: string,
-  value: string,
-): string {
-  const eol = scan.eol;
-  const line = keyLine("", key, prevailingStyle(scan, 0, scan.keyCount), value);
-  if (text.length === 0) return `[${section}]${eol}${line}${eol}`;
-  const last = scan.lineCount - 1;
-  const terminated = scan.ends[last] < text.length;
-  let prefix = terminated ? "" : eol;
-  if (scan.kinds[last] !== BLANK) prefix += eol;
-  return `${prefix}[${section}]${eol}${line}${terminated ? eol : ""}`;
-}
-
-/** The error for an edit that would make `section` inherit a `[DEFAULT]` sub-section botocore rejects. */
-function latentError(scan: IniScan, section: string, key: number, errors: IniErrors): Error {
-  const name = keyName(scan, key);
-  return errors.format(
-    `[${section}] would inherit the sub-section '${name}' of [DEFAULT] (line ` +
-      `${scan.keyLine[key] + 1}), which the AWS CLI rejects: one of its lines has no '='.`,
-    `Write each line under '${name}' in [DEFAULT] as 'name = value', then try again.`,
-  );
-}
-
-function describe(value: string): string {
-  return JSON.stringify(value);
-}
-
-function checkCommon(kind: string, value: string, errors: IniErrors): void {
-  if (typeof value !== "string") {
-    throw errors.value(`The ${kind} must be a string, not ${typeof value}.`);
-  }
-  if (loneSurrogateIndex(value) !== -1) {
-    throw errors.value(
-      `The ${kind} ${describe(value)} is not valid Unicode text.`,
-      `Remove the unpaired surrogate from the ${kind}.`,
-    );
-  }
-}
-
-function checkSectionName(name: string, errors: IniErrors): void {
-  checkCommon("section name", name, errors);
-  let why = "";
-  if (name === "") why = "is empty";
-  else if (/[\r\n]/.test(name)) why = "contains a line break";
-  else if (name.includes("]")) why = "contains ']'";
-  else if (hasOuterSpace(name)) why = "starts or ends with whitespace";
-  if (why !== "") {
-    throw errors.value(
-      `The section name ${describe(name)} ${why}, so the AWS CLI could not read it back.`,
-      "Use a section name without line breaks, ']' or surrounding whitespace.",
-    );
-  }
-}
-
-function checkKey(key: string, errors: IniErrors): void {
-  checkCommon("key", key, errors);
-  let why = "";
-  if (key === "") why = "is empty";
-  else if (/[=:]/.test(key)) why = "contains '=' or ':'";
-  else if (hasSpace(key)) why = "contains whitespace or a line break";
-  else if (/^[[#;]/.test(key)) why = `starts with '${key[0]}'`;
-  if (why !== "") {
-    throw errors.value(
-      `The key ${describe(key)} ${why}, so the AWS CLI could not read it back.`,
-      "Use a key made of letters, digits, '_' and '-', like aws_session_token.",
-    );
-  }
-}
-
-function checkValue(value: string, errors: IniErrors): void {
-  checkCommon("value", value, errors);
-  let why = "";
-  if (/[\r\n]/.test(value)) why = "contains a line break";
-  else if (hasOuterSpace(value)) why = "starts or ends with whitespace";
-  if (why !== "") {
-    throw errors.value(
-      `The value ${describe(value)} ${why}, so the AWS CLI could not read it back as written.`,
-      "Remove the line breaks and the leading and trailing whitespace from the value.",
-    );
-  }
 }

@@ -4,7 +4,9 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { IniFormatError, IniValueError, parseIni } from "../../lib/ini/mod.ts";
+import { INI_ERRORS, IniFormatError, IniValueError, parseIni } from "../../lib/ini/mod.ts";
+import { planSetAll } from "../../lib/ini/edit_batch.ts";
+import { scanIni } from "../../lib/ini/scan.ts";
 import {
   anyTextArb,
   assertProperty,
@@ -358,5 +360,88 @@ Deno.test("property: the same edit twice gives the same bytes as once", () => {
       },
     ),
     run(1000),
+  );
+});
+
+/** Entries for setAll: keys of the section (any case), session keys and new ones; some twice. */
+const entriesArb = (section: GenSection | undefined) => {
+  const entry = fc.tuple(
+    fc.oneof(
+      fc.constantFrom(
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_credential_expiration",
+        ...NEW_KEYS,
+      ),
+      section && section.keys.length > 0
+        ? fc.constantFrom(...section.keys.map((k) => k.name))
+        : fc.constant("region"),
+      fc.constantFrom(...section?.keys.map((k) => k.name.toUpperCase()) ?? [], "Region"),
+    ),
+    valueArb,
+  );
+  return fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.uniqueArray(entry, {
+        minLength: 1,
+        maxLength: 5,
+        selector: ([k]) => k.toLowerCase(),
+      }),
+    },
+    { weight: 1, arbitrary: fc.array(entry, { minLength: 1, maxLength: 5 }) },
+  );
+};
+
+const setAllCaseArb = iniFileArb().chain((file) =>
+  fc.oneof(
+    fc.constantFrom("george", "profile new one", "DEFAULT"),
+    file.sections.length > 0
+      ? fc.constantFrom(...file.sections.map((s) => s.name))
+      : fc.constant("george"),
+  ).chain((name) =>
+    entriesArb(file.sections.find((s) => s.name === name)).map((entries) => ({
+      file,
+      name,
+      entries,
+    }))
+  )
+);
+
+/** How many setAll cases took the one-scan plan (not the one-by-one sets). */
+const planned = { cases: 0, total: 0 };
+
+Deno.test("property: setAll gives the bytes of one set after another, or refuses and changes nothing", () => {
+  assertProperty(
+    fc.property(setAllCaseArb, ({ file, name, entries }) => {
+      const one = parseIni(file.text);
+      let expected: unknown;
+      let changed = false;
+      try {
+        for (const [key, value] of entries) changed = one.set(name, key, value) || changed;
+        expected = one.toString();
+      } catch (error) {
+        expected = error;
+      }
+      const all = parseIni(file.text);
+      if (expected instanceof Error) {
+        assert.throws(() => all.setAll(name, entries), expected.constructor as ErrorConstructor);
+        assert.equal(all.toString(), file.text, "a refused setAll changes nothing");
+        return;
+      }
+      assert.equal(all.setAll(name, entries), changed);
+      assert.equal(all.toString(), expected);
+      assert.deepEqual(all.problems, []);
+      planned.total++;
+      const plan = planSetAll(scanIni(file.text), name, { entries, errors: INI_ERRORS });
+      if (plan !== undefined) planned.cases++;
+    }),
+    run(3000),
+  );
+  // The generated files indent many keys and continue many values, where setAll sets one by one.
+  assert.ok(
+    planned.cases >= planned.total / 5,
+    `only ${planned.cases} of ${planned.total} cases took the one-scan plan`,
   );
 });
