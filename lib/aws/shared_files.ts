@@ -346,12 +346,17 @@ export interface SessionCredentials {
   expiration: Date;
 }
 
-/** Writes `session` into `section` of `doc` (creating it), changing nothing else. */
+/**
+ * Writes `session` into `section` of `doc` (creating it), changing nothing else: one edit of
+ * the four keys (the text copied and indexed once, not once per key).
+ */
 export function writeSession(doc: IniDocument, section: string, session: SessionCredentials): void {
-  doc.set(section, "aws_access_key_id", session.accessKeyId);
-  doc.set(section, "aws_secret_access_key", session.secretAccessKey);
-  doc.set(section, "aws_session_token", session.sessionToken);
-  doc.set(section, "aws_credential_expiration", formatRfc3339(session.expiration));
+  doc.setAll(section, [
+    ["aws_access_key_id", session.accessKeyId],
+    ["aws_secret_access_key", session.secretAccessKey],
+    ["aws_session_token", session.sessionToken],
+    ["aws_credential_expiration", formatRfc3339(session.expiration)],
+  ]);
 }
 
 /** The stored session of `section` if it is valid until at least `until` (ms). */
