@@ -129,16 +129,9 @@ async function readCredentials(
   return { profile, sourceSection, files, minRemainingMs, bytes, view };
 }
 
-/** What a refresh needs past the skip, loaded only then so that the skip path loads less. */
-async function loadRefreshSteps() {
-  const [codeSource, callSettings, fingerprint, exchange, sourceKeys] = await Promise.all([
-    import("./code_source.ts"),
-    import("../aws/api/call_settings.ts"),
-    import("../files/fingerprint.ts"),
-    import("./code_exchange.ts"),
-    import("./source_keys.ts"),
-  ]);
-  return { ...codeSource, ...callSettings, ...fingerprint, ...exchange, ...sourceKeys };
+/** What a refresh needs past the skip, loaded only then (one import: refresh_steps.ts). */
+function loadRefreshSteps() {
+  return import("./refresh_steps.ts");
 }
 
 type RefreshSteps = Awaited<ReturnType<typeof loadRefreshSteps>>;
