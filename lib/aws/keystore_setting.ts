@@ -16,7 +16,8 @@
 import { ConfigError } from "../core/errors.ts";
 import type { IniDocument, IniView } from "../ini/mod.ts";
 import { targetOf } from "./profile_names.ts";
-import { hasOwnKey, loadIni } from "./shared_files.ts";
+import { loadIni } from "./shared_files.ts";
+import { hasOwnKey } from "./source_profile.ts";
 
 /** The key of a source section that names the keystore holding its keys. */
 export const KEYSTORE_KEY = "awsmfa_keystore";

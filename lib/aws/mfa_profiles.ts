@@ -8,7 +8,7 @@
  */
 import { REFRESH_MARGIN_SECONDS } from "./limits.ts";
 import { targetOf } from "./profile_names.ts";
-import { readStoredSession, STORED_SESSION_KEYS } from "./shared_files.ts";
+import { readStoredSession, STORED_SESSION_KEYS } from "./stored_session.ts";
 import { KEYSTORE_KEY, keystoreOf } from "./keystore_setting.ts";
 import type { IniView } from "../ini/mod.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { SessionCredentials } from "./shared_files.ts";
+import type { SessionCredentials } from "./stored_session.ts";
 import { formatRelative, formatRfc3339 } from "../core/durations.ts";
 import { LATEST_EXPIRATION_SECONDS, SESSION_TOKEN_SECONDS } from "./limits.ts";
 

@@ -1,13 +1,12 @@
 /**
  * AWS meaning on top of the INI document: where the credentials and config
- * files are, which section holds the long-term keys (the source) and which
- * the session (the target), what a stored session says, and the edit that
- * writes a new one. Pure but for {@link locateFiles}, which reads the context.
+ * files are, how they are read and parsed (with the AWS layer's errors), and
+ * the one locked read-edit-write of the credentials file. The source section
+ * is read in source_profile.ts, the target's session in stored_session.ts.
  *
  * @module
  */
 import type { Context } from "../core/context.ts";
-import { formatRfc3339, parseTimestamp } from "../core/durations.ts";
 import { ConfigError, FileFormatError, registerSecrets, UsageError } from "../core/errors.ts";
 // The ini modules this file uses, not ini/mod.ts: that would also load what the skip path does
 // not use (config_profiles.ts, shlex.ts: config_settings.ts reads the config file's profiles).
@@ -19,9 +18,7 @@ import {
   quickScanIni,
   type QuickScanOptions,
 } from "../ini/quick_scan.ts";
-import { checkRoleSetting, type RoleSettingKey } from "./role_settings.ts";
 import { type Fingerprint, withFileLock } from "../files/safe_file.ts";
-import { MFA_SERIAL_PATTERN, SESSION_TOKEN_SECONDS } from "./limits.ts";
 
 /**
  * How awsmfa parses the files: a refused edit is a FileFormatError (exit 3) for
@@ -164,231 +161,6 @@ export function checkProfileName(name: string, what = "Profile name"): string {
     });
   }
   return name;
-}
-
-/** The long-term keys and MFA settings of a source section. */
-export interface SourceProfile {
-  /** The section name, e.g. `georgemfa`. */
-  section: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** The MFA device ARN; undefined when the section has none (setup can find it). */
-  mfaSerial?: string;
-  durationSeconds?: number;
-  region?: string;
-  roleArn?: string;
-  roleSessionName?: string;
-  externalId?: string;
-  mfaProcess?: string;
-}
-
-/** A sample source section for messages: no secret, the user's names. */
-export function sampleSourceSection(section: string, user = "george"): string {
-  return `[${section}]\n` +
-    "aws_access_key_id = AKIA…\n" +
-    "aws_secret_access_key = …\n" +
-    `mfa_serial = arn:aws:iam::123456789012:mfa/${user}`;
-}
-
-/**
- * Reads the source section, with an error saying exactly what to add when
- * it or its keys are missing, or when it holds temporary credentials.
- */
-export function readSourceProfile(
-  doc: IniDocument,
-  section: string,
-  options: {
-    path: string;
-    target: string;
-    requireSerial?: boolean;
-    /** The keys when they are kept in a keystore (`awsmfa_keystore`), not in the section. */
-    keys?: { accessKeyId: string; secretAccessKey: string };
-  },
-): SourceProfile {
-  const sample = sampleSourceSection(section, options.target);
-  if (!doc.sections().includes(section)) {
-    throw new ConfigError(`${options.path} has no section [${section}] with your long-term keys.`, {
-      fix: `Add it (your access key for ${options.target}, and your MFA device's ARN):\n\n` +
-        sample +
-        `\n\nOr run 'awsmfa setup ${options.target}' to move the keys from [${options.target}].`,
-    });
-  }
-  const kept = options.keys && {
-    aws_access_key_id: options.keys.accessKeyId,
-    aws_secret_access_key: options.keys.secretAccessKey,
-  };
-  const get = (key: string) => {
-    const value = kept && Object.hasOwn(kept, key)
-      ? kept[key as keyof typeof kept]
-      : doc.get(section, key);
-    return typeof value === "string" && value !== "" ? value : undefined;
-  };
-  const missing = ["aws_access_key_id", "aws_secret_access_key"].filter((key) => !get(key));
-  if (options.requireSerial !== false && !get("mfa_serial")) missing.push("mfa_serial");
-  if (missing.length > 0) {
-    throw new ConfigError(`[${section}] in ${options.path} has no ${missing.join(", ")}.`, {
-      fix: `The section needs these keys:\n\n${sample}` +
-        (missing.includes("mfa_serial")
-          ? `\n\n'awsmfa setup ${options.target}' can look the MFA device up for you.`
-          : ""),
-    });
-  }
-  const accessKeyId = get("aws_access_key_id")!;
-  if (get("aws_session_token") || accessKeyId.startsWith("ASIA")) {
-    throw new ConfigError(
-      `[${section}] holds temporary credentials (${
-        get("aws_session_token") ? "an aws_session_token" : "an ASIA… key"
-      }); GetSessionToken needs your long-term keys.`,
-      {
-        fix: `Put your IAM user's long-term access key (AKIA…) and secret in [${section}], ` +
-          "without aws_session_token.",
-      },
-    );
-  }
-  const serial = get("mfa_serial");
-  if (serial !== undefined) checkSerial(serial, section);
-  let durationSeconds: number | undefined;
-  const duration = get("duration_seconds");
-  if (duration !== undefined) {
-    durationSeconds = Number(duration);
-    if (!/^\d+$/.test(duration)) {
-      throw new ConfigError(`duration_seconds in [${section}] is '${duration}', not a number.`, {
-        fix: `Set it to a number of seconds from ${SESSION_TOKEN_SECONDS.min} to ` +
-          `${SESSION_TOKEN_SECONDS.max}, e.g. duration_seconds = 14400.`,
-      });
-    }
-  }
-  const role = (key: RoleSettingKey) => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    checkRoleSetting(key, value, {
-      section,
-      path: options.path,
-      inherited: !hasOwnKey(doc, section, key),
-    });
-    return value;
-  };
-  return {
-    section,
-    accessKeyId,
-    secretAccessKey: get("aws_secret_access_key")!,
-    mfaSerial: serial,
-    durationSeconds,
-    region: get("region"),
-    roleArn: role("role_arn"),
-    roleSessionName: role("role_session_name"),
-    externalId: role("external_id"),
-    mfaProcess: get("mfa_process"),
-  };
-}
-
-/**
- * Whether `key` is written in `section` itself, not only inherited from
- * `[DEFAULT]` (which botocore lets every section inherit).
- */
-export function hasOwnKey(doc: IniDocument, section: string, key: string): boolean {
-  if (doc.get(section, key) === undefined) return false;
-  if (doc.get("DEFAULT", key) === undefined) return true;
-  // delete() removes only a key the section has itself; on a copy, `doc` stays as it is.
-  return doc.copy().delete(section, key);
-}
-
-/** Checks the shape of an MFA serial ({@link MFA_SERIAL_PATTERN}), naming the likely mistake. */
-export function checkSerial(serial: string, section: string): void {
-  if (!MFA_SERIAL_PATTERN.test(serial)) {
-    throw new ConfigError(
-      `mfa_serial in [${section}] is not a valid MFA device ARN: '${serial}'.`,
-      {
-        fix: "It looks like arn:aws:iam::123456789012:mfa/george (or a hardware token's serial " +
-          "number, e.g. GAHT12345678); 'aws iam list-mfa-devices' shows yours.",
-      },
-    );
-  }
-}
-
-/** What the target section holds. */
-export type StoredSession =
-  | { kind: "none" }
-  /** Long-term keys (AKIA…, no token): awsmfa must not overwrite them. */
-  | { kind: "long-term"; accessKeyId: string }
-  /** A session (ours or another tool's); expiration when recorded. */
-  | { kind: "session"; accessKeyId: string; expiration?: Date };
-
-/** The keys {@link readStoredSession} reads. */
-export const STORED_SESSION_KEYS = [
-  "aws_access_key_id",
-  "aws_session_token",
-  "aws_security_token",
-  "aws_credential_expiration",
-  "expiration",
-] as const;
-
-/** Reads what the target section holds now. */
-export function readStoredSession(doc: IniView, section: string): StoredSession {
-  const get = (key: string) => {
-    const value = doc.get(section, key);
-    return typeof value === "string" && value !== "" ? value : undefined;
-  };
-  const accessKeyId = get("aws_access_key_id");
-  if (!accessKeyId) return { kind: "none" };
-  const token = get("aws_session_token") ?? get("aws_security_token");
-  // ASIA… keys are always temporary: without a token they are a broken session, not long-term keys.
-  if (!token && !accessKeyId.startsWith("ASIA")) return { kind: "long-term", accessKeyId };
-  const expiry = get("aws_credential_expiration") ?? get("expiration");
-  return { kind: "session", accessKeyId, expiration: expiry ? parseTimestamp(expiry) : undefined };
-}
-
-/** Temporary credentials: what STS issues and what a target section holds. */
-export interface SessionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
-
-/**
- * Writes `session` into `section` of `doc` (creating it), changing nothing else: one edit of
- * the four keys (the text copied and indexed once, not once per key).
- */
-export function writeSession(doc: IniDocument, section: string, session: SessionCredentials): void {
-  doc.setAll(section, [
-    ["aws_access_key_id", session.accessKeyId],
-    ["aws_secret_access_key", session.secretAccessKey],
-    ["aws_session_token", session.sessionToken],
-    ["aws_credential_expiration", formatRfc3339(session.expiration)],
-  ]);
-}
-
-/** The stored session of `section` if it is valid until at least `until` (ms). */
-export function validSession(
-  doc: IniView,
-  section: string,
-  until: number,
-): SessionCredentials | undefined {
-  const stored = readStoredSession(doc, section);
-  if (stored.kind !== "session" || !stored.expiration) return undefined;
-  if (stored.expiration.getTime() <= until) return undefined;
-  const text = (key: string) => {
-    const value = doc.get(section, key);
-    return typeof value === "string" ? value : "";
-  };
-  return {
-    accessKeyId: stored.accessKeyId,
-    secretAccessKey: text("aws_secret_access_key"),
-    sessionToken: text("aws_session_token"),
-    expiration: stored.expiration,
-  };
-}
-
-/** The error for a target that holds long-term keys. */
-export function longTermTargetError(target: string, source: string, path: string): ConfigError {
-  return new ConfigError(
-    `[${target}] in ${path} holds long-term keys (AKIA…); awsmfa will not overwrite them.`,
-    {
-      fix: `Move them into [${source}] with 'awsmfa setup ${target}' (or rename the section ` +
-        `header [${target}] to [${source}] and add mfa_serial), then run awsmfa ${target} again.`,
-    },
-  );
 }
 
 /** The variables that replace any profile for the AWS CLI and SDKs. */

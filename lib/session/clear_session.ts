@@ -6,13 +6,9 @@
  *
  * @module
  */
-import {
-  hasOwnKey,
-  locateFiles,
-  readStoredSession,
-  SESSION_KEYS,
-  withLockedCredentials,
-} from "../aws/shared_files.ts";
+import { locateFiles, SESSION_KEYS, withLockedCredentials } from "../aws/shared_files.ts";
+import { hasOwnKey } from "../aws/source_profile.ts";
+import { readStoredSession } from "../aws/stored_session.ts";
 import { mfaProfiles } from "../aws/mfa_profiles.ts";
 import type { Context } from "../core/context.ts";
 import { ConfigError } from "../core/errors.ts";

@@ -9,15 +9,17 @@
 import {
   CREDENTIALS_LOCK_TIMEOUT_MS,
   type LockedCredentials,
-  longTermTargetError,
   PROMPT_LOCK_TIMEOUT_MS,
+  withLockedCredentials,
+} from "../aws/shared_files.ts";
+import { type SourceProfile } from "../aws/source_profile.ts";
+import {
+  longTermTargetError,
   readStoredSession,
   type SessionCredentials,
-  type SourceProfile,
   validSession,
-  withLockedCredentials,
   writeSession,
-} from "../aws/shared_files.ts";
+} from "../aws/stored_session.ts";
 import { assumeRole, getSessionToken, preloadSdk } from "../aws/api/sts.ts";
 import { callOptionsFor, type CallSettings } from "../aws/api/call_settings.ts";
 import type { Context } from "../core/context.ts";

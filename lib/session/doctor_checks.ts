@@ -6,13 +6,9 @@
  * @module
  */
 import { chooseRegion, partitionOfArn } from "../aws/endpoints.ts";
-import {
-  describeCredentialVariables,
-  loadIni,
-  readSourceProfile,
-  readStoredSession,
-  type SourceProfile,
-} from "../aws/shared_files.ts";
+import { describeCredentialVariables, loadIni } from "../aws/shared_files.ts";
+import { readSourceProfile, type SourceProfile } from "../aws/source_profile.ts";
+import { readStoredSession } from "../aws/stored_session.ts";
 import type { ServerClock } from "../aws/api/client.ts";
 import { AwsmfaError } from "../core/errors.ts";
 import type { MfaDevice } from "../aws/api/iam.ts";

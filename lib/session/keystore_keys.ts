@@ -26,12 +26,11 @@ import { sourceSectionOf } from "../aws/profile_names.ts";
 import {
   type AwsFiles,
   checkProfileName,
-  hasOwnKey,
   loadIni,
   locateFiles,
-  readSourceProfile,
   withLockedCredentials,
 } from "../aws/shared_files.ts";
+import { hasOwnKey, readSourceProfile } from "../aws/source_profile.ts";
 import type { Context } from "../core/context.ts";
 import { AwsmfaError, ConfigError, UsageError } from "../core/errors.ts";
 import { readFileIfExists } from "../files/safe_file.ts";

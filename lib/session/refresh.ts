@@ -13,14 +13,15 @@ import {
   editableIni,
   loadIniView,
   locateFiles,
+} from "../aws/shared_files.ts";
+import { sampleSourceSection, type SourceProfile } from "../aws/source_profile.ts";
+import {
   longTermTargetError,
   readStoredSession,
-  sampleSourceSection,
   type SessionCredentials,
-  type SourceProfile,
   STORED_SESSION_KEYS,
   validSession,
-} from "../aws/shared_files.ts";
+} from "../aws/stored_session.ts";
 import type { AwsFiles } from "../aws/shared_files.ts";
 import { sourceSectionOf } from "../aws/profile_names.ts";
 import {

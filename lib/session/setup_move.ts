@@ -9,10 +9,10 @@
  */
 import {
   readSourceProfile,
-  readStoredSession,
   sampleSourceSection,
   type SourceProfile,
-} from "../aws/shared_files.ts";
+} from "../aws/source_profile.ts";
+import { readStoredSession } from "../aws/stored_session.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { IniDocument } from "../ini/mod.ts";
 import { shortKeyId } from "../aws/access_keys.ts";

@@ -18,7 +18,7 @@ import {
   keystoreOf,
   type LongTermKeyPair,
 } from "../aws/keystore_setting.ts";
-import { readSourceProfile, type SourceProfile } from "../aws/shared_files.ts";
+import { readSourceProfile, type SourceProfile } from "../aws/source_profile.ts";
 import type { Context } from "../core/context.ts";
 import { ConfigError, registerSecrets, UsageError } from "../core/errors.ts";
 import type { IniDocument } from "../ini/mod.ts";

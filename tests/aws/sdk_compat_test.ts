@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { sdkDifferences } from "../../lib/aws/sdk_compat.ts";
-import { type SessionCredentials, writeSession } from "../../lib/aws/shared_files.ts";
+import { type SessionCredentials, writeSession } from "../../lib/aws/stored_session.ts";
 import { parseIni } from "../../lib/ini/mod.ts";
 import { scanIni } from "../../lib/ini/scan.ts";
 import { sectionName } from "../../lib/ini/scan_model.ts";

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type SessionCredentials, writeSession } from "../../lib/aws/shared_files.ts";
+import { type SessionCredentials, writeSession } from "../../lib/aws/stored_session.ts";
 import { parseIni } from "../../lib/ini/mod.ts";
 import { botocoreAvailable, botocoreParse } from "../support/botocore.ts";
 import { iniFileArb, rerunHint, testSeed } from "../support/ini_gen.ts";

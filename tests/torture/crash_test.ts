@@ -13,7 +13,8 @@
  * hit is told apart by what the fake STS saw when the kill was sent and by
  * what is on disk afterwards, and reported as a figure. */
 import assert from "node:assert/strict";
-import { loadIni, readStoredSession, writeSession } from "../../lib/aws/shared_files.ts";
+import { loadIni } from "../../lib/aws/shared_files.ts";
+import { readStoredSession, writeSession } from "../../lib/aws/stored_session.ts";
 import { botocoreAvailable, botocoreParse } from "../support/botocore.ts";
 import { type E2eWorld, setupE2e } from "../support/e2e_env.ts";
 import type { PausePoint } from "../../lib/core/test_pause.ts";

@@ -61,7 +61,8 @@ Deno.test("regression: flags named like Object.prototype keys are unknown flags 
 });
 
 Deno.test("regression: a target with an ASIA key but no token is a broken session to replace, not long-term keys", async () => {
-  const { loadIni, readStoredSession } = await import("../../lib/aws/shared_files.ts");
+  const { loadIni } = await import("../../lib/aws/shared_files.ts");
+  const { readStoredSession } = await import("../../lib/aws/stored_session.ts");
   const doc = loadIni(
     new TextEncoder().encode("[george]\naws_access_key_id = ASIAOLDOLDOLDOLDOLD0\n"),
     "credentials",

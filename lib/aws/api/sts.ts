@@ -13,7 +13,7 @@
  * @module
  */
 import { callAws, type CallOptions, loadSdk, type LongTermKeys, type SdkModule } from "./client.ts";
-import type { SessionCredentials } from "../shared_files.ts";
+import type { SessionCredentials } from "../stored_session.ts";
 import { registerSecrets } from "../../core/errors.ts";
 import { checkSessionCredentials, type StsCredentials } from "../session_check.ts";
 import { describeCallFailure } from "./call_errors.ts";

@@ -12,7 +12,7 @@ import type { Command } from "../command.ts";
 import type { Context } from "../../core/context.ts";
 import { formatRfc3339 } from "../../core/durations.ts";
 import { ExitCode } from "../../core/errors.ts";
-import type { SessionCredentials } from "../../aws/shared_files.ts";
+import type { SessionCredentials } from "../../aws/stored_session.ts";
 import { refreshSession } from "../../session/refresh.ts";
 import { SESSION_FLAGS, sessionRequest } from "../session_flags.ts";
 
