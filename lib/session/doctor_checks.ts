@@ -1,5 +1,6 @@
 /**
- * What `awsmfa doctor` checks, as pure functions that turn what was read
+ * What `awsmfa doctor` checks (the files, the keys, the clock; the role
+ * profiles in doctor_roles.ts), as pure functions that turn what was read
  * (file text, modes, environment, AWS's answers) into findings: one line
  * each, in plain words, saying what to fix.
  *
@@ -14,26 +15,10 @@ import { AwsmfaError } from "../core/errors.ts";
 import type { MfaDevice } from "../aws/api/iam.ts";
 import type { IniDocument } from "../ini/mod.ts";
 import type { MfaProfileRef } from "../aws/mfa_profiles.ts";
-import type { RoleChain } from "../aws/chained_profiles.ts";
 import { sdkDifferences } from "../aws/sdk_compat.ts";
+import { type Finding, fix, note, ok } from "./doctor_findings.ts";
 import { shortKeyId } from "../aws/access_keys.ts";
-import {
-  ASSUME_ROLE_SECONDS,
-  CHAINED_ROLE_MAX_SECONDS,
-  CLOCK_SKEW_SECONDS,
-  SESSION_TOKEN_SECONDS,
-} from "../aws/limits.ts";
-
-/** One line of the report. */
-export interface Finding {
-  /** `ok`: checked and fine; `fix`: a problem; `note`: worth knowing, not a problem. */
-  level: "ok" | "fix" | "note";
-  text: string;
-}
-
-const ok = (text: string): Finding => ({ level: "ok", text });
-const fix = (text: string): Finding => ({ level: "fix", text });
-const note = (text: string): Finding => ({ level: "note", text });
+import { CLOCK_SKEW_SECONDS, SESSION_TOKEN_SECONDS } from "../aws/limits.ts";
 
 /** Parses a file as the AWS CLI would; the finding names the first problem's line. */
 export function checkFile(
@@ -281,110 +266,6 @@ function checkSourceSettings(
   return findings;
 }
 
-/** What {@link checkRoleChain} needs besides the chain. */
-export interface RoleChainOptions {
-  /** The MFA profiles of the credentials file, to name in a fix. */
-  mfaProfiles: readonly string[];
-  /** Both files' paths, for a source that is in neither. */
-  files: { credentials: string; config: string };
-}
-
-/**
- * A role profile that draws on another profile's credentials (many
- * accounts, one code): its source exists and is an MFA session awsmfa keeps,
- * a role assumed with a session asks for at most 1 h, no circle; each
- * problem is said once, by the profile whose own line causes it.
- */
-export function checkRoleChain(chain: RoleChain, options: RoleChainOptions): Finding[] {
-  // A value botocore joined with the indented line under it stays on the finding's one line.
-  return roleChainFindings(chain, options).map((finding) => ({
-    ...finding,
-    text: finding.text.replace(/\r\n|\r|\n/g, "\\n"),
-  }));
-}
-
-function roleChainFindings(chain: RoleChain, options: RoleChainOptions): Finding[] {
-  const { role, via, end } = chain;
-  const where = `[${role.section}]`;
-  const suggestion = options.mfaProfiles.length > 0
-    ? `your MFA profile (${options.mfaProfiles.join(", ")})`
-    : "an MFA profile ('awsmfa setup NAME' makes one)";
-  switch (end.kind) {
-    case "mfa-session": {
-      const through = via.length > 0 ? ` through ${via.join(" → ")} (role chaining)` : "";
-      const findings = [
-        (via.length > 0 ? note : ok)(
-          `${where}: assumes ${role.roleArn}${through} with ${end.profile}'s MFA session` +
-            (via.length > 0 ? "; each role session lasts at most 1 h." : ": no code of its own."),
-        ),
-        ...checkChainDuration(role.durationSeconds, where),
-      ];
-      if (role.mfaSerial !== undefined) {
-        findings.push(note(
-          `${where} has mfa_serial: the AWS CLI asks for a code for this role too, though ` +
-            `${end.profile}'s session already carries MFA; remove mfa_serial for one code a day.`,
-        ));
-      }
-      return findings;
-    }
-    case "long-term-source":
-      return via.length > 0 ? [] : [fix(
-        `${where}: source_profile = ${end.profile} is ${end.mfaProfile}'s long-term keys, so ` +
-          `the role is assumed without MFA: set source_profile = ${end.mfaProfile} (its MFA session).`,
-      )];
-    case "missing":
-      return via.length > 0 ? [] : [fix(
-        `${where}: source_profile = ${end.profile} names no profile of ${options.files.config} ` +
-          `or ${options.files.credentials}; the AWS CLI refuses it: set it to ${suggestion}.`,
-      )];
-    case "circle": {
-      const loop = end.profiles.slice(end.profiles.indexOf(end.profiles.at(-1)!));
-      // Said by the loop's first profile (by name) only.
-      if (role.profile !== [...loop].sort()[0]) return [];
-      return [fix(
-        `${where}: source_profile goes round in a circle (${loop.join(" → ")}); the AWS CLI ` +
-          `refuses it: point one of them at ${suggestion}.`,
-      )];
-    }
-    case "keys":
-      if (via.length > 0 || role.mfaSerial !== undefined) return [];
-      return [note(
-        `${where}: source_profile = ${end.profile} holds ` +
-          (end.longTerm ? "long-term keys" : "a session awsmfa does not keep") +
-          `, not an MFA session, so the role is assumed without MFA; 'awsmfa setup ` +
-          `${end.profile}' makes [${end.profile}] one.`,
-      )];
-    default:
-      return [];
-  }
-}
-
-/** A role assumed with session credentials (role chaining) lasts 900 s to 1 h. */
-function checkChainDuration(duration: string | undefined, where: string): Finding[] {
-  if (duration === undefined) return [];
-  const [min, max] = [ASSUME_ROLE_SECONDS.min, CHAINED_ROLE_MAX_SECONDS];
-  if (!/^\d+$/.test(duration)) {
-    return [fix(
-      `${where}: duration_seconds = ${duration} is not a number of seconds: set it from ` +
-        `${min} to ${max}, or remove it.`,
-    )];
-  }
-  const seconds = Number(duration);
-  if (seconds > max) {
-    return [fix(
-      `${where}: duration_seconds = ${seconds}, but a role assumed with a session lasts at ` +
-        `most 1 h (role chaining): STS refuses it. Set duration_seconds = ${max} or remove it.`,
-    )];
-  }
-  if (seconds < min) {
-    return [fix(
-      `${where}: duration_seconds = ${seconds} is under ${min}; STS refuses it. Set it from ` +
-        `${min} to ${max}, or remove it.`,
-    )];
-  }
-  return [];
-}
-
 /**
  * The lines of `sections` (raw names) in a file that the Go or JavaScript
  * SDK reads differently from the AWS CLI: a fix each, with the line number;
@@ -470,25 +351,4 @@ export function checkKeysAnswer(
     );
   }
   return ok(`${where}: the keys ${key} are active (AWS answered ListMFADevices).`);
-}
-
-/** The report: one line per finding, then a summary line. */
-export function formatFindings(
-  findings: readonly Finding[],
-  options: { colour?: boolean } = {},
-): string {
-  const tags = { ok: "ok  ", fix: "FIX ", note: "note" } as const;
-  const colours = { ok: "\x1b[32m", fix: "\x1b[31m", note: "\x1b[2m" } as const;
-  const lines = findings.map((finding) => {
-    const tag = tags[finding.level];
-    const shown = options.colour ? `${colours[finding.level]}${tag}\x1b[0m` : tag;
-    return `${shown}  ${finding.text}`;
-  });
-  const problems = findings.filter((finding) => finding.level === "fix").length;
-  lines.push(
-    problems === 0
-      ? "All good."
-      : `${problems} problem${problems > 1 ? "s" : ""} to fix (the lines marked FIX).`,
-  );
-  return lines.join("\n") + "\n";
 }

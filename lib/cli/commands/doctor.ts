@@ -21,14 +21,13 @@ import {
   checkKeysAnswer,
   checkKeystoreAnswer,
   checkPermissions,
-  checkRoleChain,
   checkSdkCompat,
   checkSourceSection,
-  type Finding,
-  formatFindings,
   type SourceCheck,
   type SourceCheckOptions,
 } from "../../session/doctor_checks.ts";
+import { type Finding, formatFindings } from "../../session/doctor_findings.ts";
+import { checkRoleChain } from "../../session/doctor_roles.ts";
 import { keysFromKeystore } from "../../session/source_keys.ts";
 import { hasOwnLongTermKeys, keysInBothError, keystoreOf } from "../../aws/keystore_setting.ts";
 import { AwsmfaError, ExitCode, redactSecrets } from "../../core/errors.ts";
