@@ -126,26 +126,31 @@ const MIN_SECRET_LENGTH = 16;
 const TOKEN_LENGTH = 100;
 
 /** Where the secrets of this run come from: values, or functions giving them when asked. */
-const knownSecrets: Array<Iterable<string> | (() => Iterable<string>)> = [];
+/** The secrets known so far (each once), and the sources not read yet. */
+const knownSecrets = new Set<string>();
+const pendingSources: Array<() => Iterable<string>> = [];
 
 /**
  * Makes the secrets of this run known to every printer ({@link redactSecrets}):
  * the keys read from a file, a session AWS returned. A function is called
- * only when something is printed, so a large file costs nothing until then.
- * Values shorter than 16 characters are ignored.
+ * only when something is printed, and then once, so a large file costs nothing
+ * until then and is not read again at every line printed. Values shorter than
+ * 16 characters are ignored.
  */
 export function registerSecrets(source: Iterable<string> | (() => Iterable<string>)): void {
-  knownSecrets.push(source);
+  if (typeof source === "function") pendingSources.push(source);
+  else addSecrets(source);
+}
+
+function addSecrets(values: Iterable<string>): void {
+  for (const secret of values) if (secret.length >= MIN_SECRET_LENGTH) knownSecrets.add(secret);
 }
 
 function registeredSecrets(): string[] {
-  const secrets = new Set<string>();
-  for (const source of knownSecrets) {
-    for (const secret of typeof source === "function" ? source() : source) {
-      if (secret.length >= MIN_SECRET_LENGTH) secrets.add(secret);
-    }
+  for (let source = pendingSources.shift(); source; source = pendingSources.shift()) {
+    addSecrets(source());
   }
-  return [...secrets];
+  return [...knownSecrets];
 }
 
 /** Options for {@link redactSecrets}. */
