@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { KeystoreEntryError } from "./errors.ts";
 
 /** A profile's long-term access keys. */
 export interface LongTermKeys {
@@ -83,4 +84,20 @@ export function entryName(profile: string): string {
 /** The label an item carries where the keystore shows one: `awsmfa (PROFILE)`. */
 export function itemLabel(profile: string): string {
   return `awsmfa (${profile})`;
+}
+
+/**
+ * The keys in the secret a keystore tool returned for `profile`, or the
+ * {@link KeystoreEntryError} that names the entry (`where`) and says why not.
+ */
+export function keysOfEntry(
+  text: string,
+  entry: { backend: string; profile: string; where: string },
+): LongTermKeys {
+  const keys = decodeKeys(text);
+  if (!("problem" in keys)) return keys;
+  throw new KeystoreEntryError(entry.backend, entry.profile, {
+    where: entry.where,
+    reason: keys.problem,
+  });
 }

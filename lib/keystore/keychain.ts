@@ -17,9 +17,8 @@
  * @module
  */
 
-import { decodeKeys, encodeKeys, itemLabel } from "./codec.ts";
+import { encodeKeys, itemLabel, keysOfEntry } from "./codec.ts";
 import {
-  KeystoreEntryError,
   type KeystoreError,
   KeystoreFailedError,
   KeystoreLockedError,
@@ -95,14 +94,11 @@ export function keychainKeystore(options: KeystoreOptions): Keystore {
     async get(profile) {
       const outcome = await run(["find-generic-password", ...item(profile), "-w"]);
       if (outcome.kind === "exited" && outcome.code === 0) {
-        const keys = decodeKeys(outcome.stdout);
-        if ("problem" in keys) {
-          throw new KeystoreEntryError(BACKEND, profile, {
-            where: itemLabel(profile),
-            reason: keys.problem,
-          });
-        }
-        return keys;
+        return keysOfEntry(outcome.stdout, {
+          backend: BACKEND,
+          profile,
+          where: itemLabel(profile),
+        });
       }
       if (outcome.kind === "exited" && outcome.code === ITEM_NOT_FOUND) return undefined;
       throw failure(outcome, profile);

@@ -10,9 +10,8 @@
  * @module
  */
 
-import { decodeKeys, encodeKeys, entryName } from "./codec.ts";
+import { encodeKeys, entryName, keysOfEntry } from "./codec.ts";
 import {
-  KeystoreEntryError,
   type KeystoreError,
   KeystoreFailedError,
   KeystoreLockedError,
@@ -52,14 +51,11 @@ export function passKeystore(options: KeystoreOptions): Keystore {
     async get(profile) {
       const outcome = await run(["show", passEntry(profile)]);
       if (outcome.kind === "exited" && outcome.code === 0) {
-        const keys = decodeKeys(outcome.stdout);
-        if ("problem" in keys) {
-          throw new KeystoreEntryError(BACKEND, profile, {
-            where: passEntry(profile),
-            reason: keys.problem,
-          });
-        }
-        return keys;
+        return keysOfEntry(outcome.stdout, {
+          backend: BACKEND,
+          profile,
+          where: passEntry(profile),
+        });
       }
       if (isNotInStore(outcome)) return undefined;
       throw failure(outcome, profile);

@@ -10,9 +10,8 @@
  * @module
  */
 
-import { decodeKeys, encodeKeys, itemLabel } from "./codec.ts";
+import { encodeKeys, itemLabel, keysOfEntry } from "./codec.ts";
 import {
-  KeystoreEntryError,
   type KeystoreError,
   KeystoreFailedError,
   KeystoreLockedError,
@@ -57,14 +56,11 @@ export function secretServiceKeystore(options: KeystoreOptions): Keystore {
     async get(profile) {
       const outcome = await run(["lookup", ...itemAttributes(profile)]);
       if (outcome.kind === "exited" && outcome.code === 0 && outcome.stdout !== "") {
-        const keys = decodeKeys(outcome.stdout);
-        if ("problem" in keys) {
-          throw new KeystoreEntryError(BACKEND, profile, {
-            where: itemLabel(profile),
-            reason: keys.problem,
-          });
-        }
-        return keys;
+        return keysOfEntry(outcome.stdout, {
+          backend: BACKEND,
+          profile,
+          where: itemLabel(profile),
+        });
       }
       // A missing item and a locked one both end with code 1 and nothing said.
       if (outcome.kind === "exited" && outcome.code === 1 && outcome.stderr.trim() === "") {

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { decodeKeys, encodeKeys, itemLabel } from "./codec.ts";
+import { encodeKeys, itemLabel, keysOfEntry } from "./codec.ts";
 import { KeystoreEntryError, KeystoreFailedError, KeystoreUnreachableError } from "./errors.ts";
 import type { Keystore, KeystoreOptions } from "./types.ts";
 
@@ -89,14 +89,11 @@ export function wincredKeystore(_options: KeystoreOptions): Keystore {
       Promise.resolve().then(() => {
         const blob = readCredential(open(profile), profile);
         if (blob === undefined) return undefined;
-        const keys = decodeKeys(new TextDecoder().decode(blob));
-        if ("problem" in keys) {
-          throw new KeystoreEntryError(BACKEND, profile, {
-            where: credentialTarget(profile),
-            reason: keys.problem,
-          });
-        }
-        return keys;
+        return keysOfEntry(new TextDecoder().decode(blob), {
+          backend: BACKEND,
+          profile,
+          where: credentialTarget(profile),
+        });
       }),
     set: (profile, keys) =>
       Promise.resolve().then(() =>
