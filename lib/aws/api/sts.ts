@@ -55,14 +55,9 @@ export async function getSessionToken(
     TokenCode: request.tokenCode,
     DurationSeconds: request.durationSeconds,
   });
-  const output = await send(keys, command, options, {
+  return await exchange(keys, command, options, {
     operation: "GetSessionToken",
     serialNumber: request.serialNumber,
-  });
-  return credentialsFrom(output.Credentials, {
-    operation: "GetSessionToken",
-    endpoint: options.endpoint,
-    now: (options.now ?? Date.now)(),
   });
 }
 
@@ -81,14 +76,9 @@ export async function assumeRole(
     DurationSeconds: request.durationSeconds,
     ExternalId: request.externalId,
   });
-  const output = await send(keys, command, options, {
+  return await exchange(keys, command, options, {
     operation: "AssumeRole",
     serialNumber: request.serialNumber,
-  });
-  return credentialsFrom(output.Credentials, {
-    operation: "AssumeRole",
-    endpoint: options.endpoint,
-    now: (options.now ?? Date.now)(),
   });
 }
 
@@ -96,14 +86,15 @@ type AnyStsCommand =
   | InstanceType<SdkModule["GetSessionTokenCommand"]>
   | InstanceType<SdkModule["AssumeRoleCommand"]>;
 
-async function send(
+/** Sends `command` (its MFA code used once) and checks the credentials it answers with. */
+async function exchange(
   keys: LongTermKeys,
   command: AnyStsCommand,
   options: CallOptions,
   call: { operation: string; serialNumber?: string },
-): Promise<{ Credentials?: StsCredentials }> {
+): Promise<SessionCredentials> {
   const sts = await loadSdk();
-  return await callAws({
+  const output: { Credentials?: StsCredentials } = await callAws({
     keys,
     operation: call.operation,
     serialNumber: call.serialNumber,
@@ -112,6 +103,11 @@ async function send(
     send: (client, abortSignal) =>
       client.send(command as InstanceType<SdkModule["GetSessionTokenCommand"]>, { abortSignal }),
   }, options);
+  return credentialsFrom(output.Credentials, {
+    operation: call.operation,
+    endpoint: options.endpoint,
+    now: (options.now ?? Date.now)(),
+  });
 }
 
 function credentialsFrom(

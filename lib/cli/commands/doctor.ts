@@ -225,6 +225,16 @@ function configRegion(doc: IniDocument | undefined, ref: MfaProfileRef): string 
   return undefined;
 }
 
+/** Where a profile's STS or IAM call goes, from what its check found. */
+function callTarget(ref: MfaProfileRef, check: SourceCheck) {
+  return {
+    profile: ref.profile,
+    sourceSection: ref.sourceSection,
+    mfaSerial: check.serial,
+    sourceRegion: check.sourceRegion,
+  };
+}
+
 async function clockFinding(
   checks: Array<[MfaProfileRef, SourceCheck]>,
   files: AwsFiles,
@@ -233,12 +243,7 @@ async function clockFinding(
   const [ref, check] = checks.find(([, c]) => c.keys) ?? checks[0] ??
     [{ profile: "default", sourceSection: "defaultmfa" }, { findings: [] }];
   try {
-    const settings = await resolveCallSettings("sts", {
-      profile: ref.profile,
-      sourceSection: ref.sourceSection,
-      mfaSerial: check.serial,
-      sourceRegion: check.sourceRegion,
-    }, { files, context });
+    const settings = await resolveCallSettings("sts", callTarget(ref, check), { files, context });
     const clock = await fetchServerDate(settings.endpoint, {
       caBundlePath: settings.caBundle,
       timeoutMs: settings.timeoutMs,
@@ -265,12 +270,10 @@ async function keyFindings(
       const [ref, check] = todo[index];
       const keys = check.keys!;
       try {
-        const settings = await resolveCallSettings("iam", {
-          profile: ref.profile,
-          sourceSection: ref.sourceSection,
-          mfaSerial: check.serial,
-          sourceRegion: check.sourceRegion,
-        }, { files, context });
+        const settings = await resolveCallSettings("iam", callTarget(ref, check), {
+          files,
+          context,
+        });
         const devices = await listMfaDevices(
           keys,
           callOptionsFor(settings, { sourceSection: ref.sourceSection, now: context.now }),
