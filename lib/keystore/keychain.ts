@@ -20,13 +20,12 @@
 import { encodeKeys, itemLabel, keysOfEntry } from "./codec.ts";
 import {
   type KeystoreError,
-  KeystoreFailedError,
   KeystoreLockedError,
   KeystoreToolMissingError,
   KeystoreUnreachableError,
 } from "./errors.ts";
 import type { Keystore, KeystoreOptions } from "./types.ts";
-import { runTool, stderrTail, type ToolOutcome } from "./run.ts";
+import { runTool, toolFailure, type ToolOutcome } from "./run.ts";
 
 const BACKEND = "keychain";
 const TOOL = "/usr/bin/security";
@@ -123,40 +122,34 @@ function notHere(): KeystoreUnreachableError {
 
 /** The error for an outcome that is not success, by exit code and what the tool said. */
 function failure(outcome: ToolOutcome, profile: string | undefined): KeystoreError {
-  if (outcome.kind === "missing") {
-    return Deno.build.os === "darwin"
-      ? new KeystoreToolMissingError(BACKEND, TOOL, { profile, install: "it ships with macOS" })
-      : notHere();
-  }
-  if (outcome.kind === "timeout") {
-    return new KeystoreFailedError(BACKEND, "security did not answer in time.", {
-      profile,
-      fix: "A keychain prompt may be waiting on the desktop: answer it, then try again.",
-    });
-  }
-  if (outcome.kind === "overflow") {
-    return new KeystoreFailedError(BACKEND, "security wrote more than an item can hold.", {
-      profile,
-    });
-  }
-  const said = stderrTail(outcome.stderr);
-  if (
-    [INTERACTION_NOT_ALLOWED, AUTH_FAILED, USER_CANCELED].includes(outcome.code) ||
-    /interaction is not allowed|user canceled|authorization\/authentication failed/i.test(said)
-  ) {
-    return new KeystoreLockedError(BACKEND, {
-      profile,
-      fix: "Unlock the keychain ('security unlock-keychain', or log in to the desktop) and " +
-        "allow awsmfa's access when macOS asks, then try again.",
-    });
-  }
-  if (/no default keychain|default keychain could not be found/i.test(said)) {
-    return new KeystoreUnreachableError(BACKEND, `there is no default keychain (${said}).`, {
-      profile,
-      fix: "Set one with 'security default-keychain -s login.keychain', or choose another " +
-        "keystore with --backend or AWSMFA_KEYSTORE (file works everywhere).",
-    });
-  }
-  const detail = `security exited with code ${outcome.code}${said ? `: ${said}` : "."}`;
-  return new KeystoreFailedError(BACKEND, detail, { profile });
+  return toolFailure(outcome, {
+    backend: BACKEND,
+    tool: "security",
+    profile,
+    missing: () =>
+      Deno.build.os === "darwin"
+        ? new KeystoreToolMissingError(BACKEND, TOOL, { profile, install: "it ships with macOS" })
+        : notHere(),
+    timeoutFix: "A keychain prompt may be waiting on the desktop: answer it, then try again.",
+    stores: "item",
+    classify(said, code) {
+      if (
+        [INTERACTION_NOT_ALLOWED, AUTH_FAILED, USER_CANCELED].includes(code) ||
+        /interaction is not allowed|user canceled|authorization\/authentication failed/i.test(said)
+      ) {
+        return new KeystoreLockedError(BACKEND, {
+          profile,
+          fix: "Unlock the keychain ('security unlock-keychain', or log in to the desktop) and " +
+            "allow awsmfa's access when macOS asks, then try again.",
+        });
+      }
+      if (/no default keychain|default keychain could not be found/i.test(said)) {
+        return new KeystoreUnreachableError(BACKEND, `there is no default keychain (${said}).`, {
+          profile,
+          fix: "Set one with 'security default-keychain -s login.keychain', or choose another " +
+            "keystore with --backend or AWSMFA_KEYSTORE (file works everywhere).",
+        });
+      }
+    },
+  });
 }

@@ -13,13 +13,12 @@
 import { encodeKeys, entryName, keysOfEntry } from "./codec.ts";
 import {
   type KeystoreError,
-  KeystoreFailedError,
   KeystoreLockedError,
   KeystoreToolMissingError,
   KeystoreUnreachableError,
 } from "./errors.ts";
 import type { Keystore, KeystoreOptions } from "./types.ts";
-import { runTool, stderrTail, type ToolOutcome } from "./run.ts";
+import { runTool, toolFailure, type ToolOutcome } from "./run.ts";
 
 const BACKEND = "pass";
 const TOOL = "pass";
@@ -104,32 +103,29 @@ function notInitialised(profile: string | undefined): KeystoreUnreachableError {
 
 /** The error for an outcome that is not success, by what the tool said. */
 function failure(outcome: ToolOutcome, profile: string | undefined): KeystoreError {
-  if (outcome.kind === "missing") {
-    return new KeystoreToolMissingError(BACKEND, TOOL, {
-      profile,
-      install: "Debian/Ubuntu: apt install pass; macOS: brew install pass",
-    });
-  }
-  if (outcome.kind === "timeout") {
-    return new KeystoreFailedError(BACKEND, `${TOOL} did not answer in time.`, {
-      profile,
-      fix: "GPG may be waiting for your key's passphrase in a prompt: answer it, then try again.",
-    });
-  }
-  if (outcome.kind === "overflow") {
-    return new KeystoreFailedError(BACKEND, `${TOOL} wrote more than an entry can hold.`, {
-      profile,
-    });
-  }
-  const said = stderrTail(outcome.stderr);
-  if (/pass init|password store is empty/i.test(said)) return notInitialised(profile);
-  if (/decryption failed|no secret key|pinentry|operation cancelled|bad passphrase/i.test(said)) {
-    return new KeystoreLockedError(BACKEND, {
-      profile,
-      fix: `GPG could not decrypt the entry (${said}). Check that your GPG key is here and ` +
-        "that gpg-agent can ask for its passphrase (set GPG_TTY=$(tty)), then try again.",
-    });
-  }
-  const detail = `${TOOL} exited with code ${outcome.code}${said ? `: ${said}` : "."}`;
-  return new KeystoreFailedError(BACKEND, detail, { profile });
+  return toolFailure(outcome, {
+    backend: BACKEND,
+    tool: TOOL,
+    profile,
+    missing: () =>
+      new KeystoreToolMissingError(BACKEND, TOOL, {
+        profile,
+        install: "Debian/Ubuntu: apt install pass; macOS: brew install pass",
+      }),
+    timeoutFix:
+      "GPG may be waiting for your key's passphrase in a prompt: answer it, then try again.",
+    stores: "entry",
+    classify(said) {
+      if (/pass init|password store is empty/i.test(said)) return notInitialised(profile);
+      if (
+        /decryption failed|no secret key|pinentry|operation cancelled|bad passphrase/i.test(said)
+      ) {
+        return new KeystoreLockedError(BACKEND, {
+          profile,
+          fix: `GPG could not decrypt the entry (${said}). Check that your GPG key is here and ` +
+            "that gpg-agent can ask for its passphrase (set GPG_TTY=$(tty)), then try again.",
+        });
+      }
+    },
+  });
 }

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { type KeystoreError, KeystoreFailedError } from "./errors.ts";
 
 /** How a run ended. */
 export type ToolOutcome =
@@ -173,4 +174,49 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 export function stderrTail(stderr: string): string {
   const text = stderr.trim().split(/\r?\n/).slice(-5).join("\n");
   return text.length > 500 ? `…${text.slice(-500)}` : text;
+}
+
+/** How one backend words the failures of its tool (see {@link toolFailure}). */
+export interface ToolFailureWords {
+  backend: string;
+  tool: string;
+  profile: string | undefined;
+  /** The error when the tool is not installed. */
+  missing: () => KeystoreError;
+  /** The fix when the tool did not answer in time (a prompt may be waiting somewhere). */
+  timeoutFix: string;
+  /** What the tool stores: "entry" or "item", for the output cap's message. */
+  stores: string;
+  /** The specific error its words mean, if they mean one; `said` is the end of its stderr. */
+  classify?: (said: string, code: number) => KeystoreError | undefined;
+}
+
+/**
+ * The error for a tool run that did not succeed: not installed, no answer in
+ * time, too much output, or an exit its words explain; else the exit code and
+ * the end of what it said.
+ */
+export function toolFailure(outcome: ToolOutcome, words: ToolFailureWords): KeystoreError {
+  const { backend, tool, profile } = words;
+  if (outcome.kind === "missing") return words.missing();
+  if (outcome.kind === "timeout") {
+    return new KeystoreFailedError(backend, `${tool} did not answer in time.`, {
+      profile,
+      fix: words.timeoutFix,
+    });
+  }
+  if (outcome.kind === "overflow") {
+    return new KeystoreFailedError(
+      backend,
+      `${tool} wrote more than an ${words.stores} can hold.`,
+      {
+        profile,
+      },
+    );
+  }
+  const said = stderrTail(outcome.stderr);
+  const specific = words.classify?.(said, outcome.code);
+  if (specific) return specific;
+  const detail = `${tool} exited with code ${outcome.code}${said ? `: ${said}` : "."}`;
+  return new KeystoreFailedError(backend, detail, { profile });
 }

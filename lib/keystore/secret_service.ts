@@ -13,13 +13,12 @@
 import { encodeKeys, itemLabel, keysOfEntry } from "./codec.ts";
 import {
   type KeystoreError,
-  KeystoreFailedError,
   KeystoreLockedError,
   KeystoreToolMissingError,
   KeystoreUnreachableError,
 } from "./errors.ts";
 import type { Keystore, KeystoreOptions } from "./types.ts";
-import { runTool, stderrTail, type ToolOutcome } from "./run.ts";
+import { runTool, toolFailure, type ToolOutcome } from "./run.ts";
 
 const BACKEND = "secret-service";
 const TOOL = "secret-tool";
@@ -98,40 +97,41 @@ function lockedError(profile: string | undefined): KeystoreLockedError {
 
 /** The error for an outcome that is not success, by what the tool said. */
 function failure(outcome: ToolOutcome, profile: string | undefined): KeystoreError {
-  if (outcome.kind === "missing") {
-    return new KeystoreToolMissingError(BACKEND, TOOL, {
-      profile,
-      install: "Debian/Ubuntu: apt install libsecret-tools; Fedora: dnf install libsecret",
-    });
-  }
-  if (outcome.kind === "timeout") {
-    return new KeystoreFailedError(BACKEND, `${TOOL} did not answer in time.`, {
-      profile,
-      fix: "A prompt to unlock the keyring may be waiting on the desktop: answer it, then " +
-        "try again.",
-    });
-  }
-  if (outcome.kind === "overflow") {
-    return new KeystoreFailedError(BACKEND, `${TOOL} wrote more than an item can hold.`, {
-      profile,
-    });
-  }
-  const said = stderrTail(outcome.stderr);
-  if (/locked/i.test(said)) return lockedError(profile);
-  if (/autolaunch|connect|not provided by any|no such (name|interface)|DBus\.Error/i.test(said)) {
-    return new KeystoreUnreachableError(BACKEND, `no Secret Service answers on D-Bus (${said}).`, {
-      profile,
-      fix: "Run awsmfa in a desktop session with a Secret Service (GNOME Keyring, KeePassXC), " +
-        "or choose another keystore with --backend or AWSMFA_KEYSTORE (file works everywhere).",
-    });
-  }
-  if (/does not exist at path/i.test(said)) {
-    return new KeystoreUnreachableError(BACKEND, `there is no default keyring (${said}).`, {
-      profile,
-      fix: "Create a default (login) keyring in Passwords and Keys / seahorse, or choose " +
-        "another keystore with --backend or AWSMFA_KEYSTORE (file works everywhere).",
-    });
-  }
-  const detail = `${TOOL} exited with code ${outcome.code}${said ? `: ${said}` : "."}`;
-  return new KeystoreFailedError(BACKEND, detail, { profile });
+  return toolFailure(outcome, {
+    backend: BACKEND,
+    tool: TOOL,
+    profile,
+    missing: () =>
+      new KeystoreToolMissingError(BACKEND, TOOL, {
+        profile,
+        install: "Debian/Ubuntu: apt install libsecret-tools; Fedora: dnf install libsecret",
+      }),
+    timeoutFix: "A prompt to unlock the keyring may be waiting on the desktop: answer it, then " +
+      "try again.",
+    stores: "item",
+    classify(said) {
+      if (/locked/i.test(said)) return lockedError(profile);
+      if (
+        /autolaunch|connect|not provided by any|no such (name|interface)|DBus\.Error/i.test(said)
+      ) {
+        return new KeystoreUnreachableError(
+          BACKEND,
+          `no Secret Service answers on D-Bus (${said}).`,
+          {
+            profile,
+            fix:
+              "Run awsmfa in a desktop session with a Secret Service (GNOME Keyring, KeePassXC), " +
+              "or choose another keystore with --backend or AWSMFA_KEYSTORE (file works everywhere).",
+          },
+        );
+      }
+      if (/does not exist at path/i.test(said)) {
+        return new KeystoreUnreachableError(BACKEND, `there is no default keyring (${said}).`, {
+          profile,
+          fix: "Create a default (login) keyring in Passwords and Keys / seahorse, or choose " +
+            "another keystore with --backend or AWSMFA_KEYSTORE (file works everywhere).",
+        });
+      }
+    },
+  });
 }
